@@ -1,0 +1,121 @@
+package domain
+
+import (
+	"regexp"
+	"time"
+)
+
+// Site is one tourist site (景区) with its page content.
+type Site struct {
+	// Key is the site's stable slug, unique across the prefecture
+	// ("hailuogou"); it appears in /s/{county}/{key}.
+	Key    string
+	County string
+
+	Name    Text
+	Summary Text
+	// Body is Markdown, rendered with goldmark on the page.
+	Body Text
+	// Hours is free text per language ("08:30-17:00"); empty means unknown.
+	Hours       Text
+	BestSeason  Text
+	Safety      Text
+	Address     Text
+	Reservation Text
+	// TicketNote is shown under the price list (seasonal prices, validity).
+	TicketNote Text
+
+	// Prices in integer fen. An empty list means prices are unknown; a single
+	// zero price means free entry.
+	Prices []Price
+
+	// Altitude in metres; 0 means unknown. AltitudeMax == AltitudeMin for a
+	// single figure.
+	AltitudeMin  int
+	AltitudeMax  int
+	AltitudeNote Text
+
+	// ALevel is the national A-level rating ("5A"), empty if none.
+	ALevel      string
+	ALevelSince string // "2017-02"
+
+	// Location is nil when the coordinates are unknown.
+	Location *LatLon
+
+	Photos []Photo
+
+	Published bool
+	UpdatedAt time.Time
+}
+
+// LatLon is a WGS-84 coordinate.
+type LatLon struct {
+	Lat float64
+	Lon float64
+}
+
+// Price is one line of the ticket price list.
+type Price struct {
+	Label Text
+	Fen   int64
+}
+
+// Photo is an image of the site, served from public/ or the media store.
+type Photo struct {
+	Src    string
+	Alt    Text
+	Width  int
+	Height int
+}
+
+// AltitudeWarnAt is the height above which a page warns about altitude
+// sickness; AltitudeStrongWarnAt is where the warning becomes stronger.
+const (
+	AltitudeWarnAt       = 3000
+	AltitudeStrongWarnAt = 4000
+)
+
+// AltitudeLevel is 0 below 3,000 m, 1 from 3,000 m, 2 from 4,000 m, judged on
+// the highest point a visitor reaches.
+func (s Site) AltitudeLevel() int {
+	top := max(s.AltitudeMin, s.AltitudeMax)
+	switch {
+	case top > AltitudeStrongWarnAt:
+		return 2
+	case top > AltitudeWarnAt:
+		return 1
+	}
+	return 0
+}
+
+var siteKeyRe = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+
+// ValidSiteKey reports whether key is a lowercase slug of at most 64 bytes.
+func ValidSiteKey(key string) bool { return len(key) <= 64 && siteKeyRe.MatchString(key) }
+
+// Validate checks the site's own rules.
+func (s Site) Validate() error {
+	switch {
+	case !ValidSiteKey(s.Key):
+		return &ValidationError{Field: "key", Key: "error.site_key"}
+	case !ValidCountyCode(s.County):
+		return &ValidationError{Field: "county", Key: "error.county_code"}
+	case s.Name[Zh] == "":
+		return &ValidationError{Field: "name.zh", Key: "error.required"}
+	case s.AltitudeMin < 0 || s.AltitudeMax < 0 || s.AltitudeMax > 9000 || s.AltitudeMin > 9000:
+		return &ValidationError{Field: "altitude", Key: "error.altitude"}
+	case s.AltitudeMax != 0 && s.AltitudeMin > s.AltitudeMax:
+		return &ValidationError{Field: "altitude", Key: "error.altitude"}
+	}
+	if s.Location != nil {
+		if s.Location.Lat < -90 || s.Location.Lat > 90 || s.Location.Lon < -180 || s.Location.Lon > 180 {
+			return &ValidationError{Field: "location", Key: "error.location"}
+		}
+	}
+	for _, p := range s.Prices {
+		if p.Fen < 0 {
+			return &ValidationError{Field: "prices", Key: "error.price"}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,66 @@
+package domain
+
+import (
+	"regexp"
+	"slices"
+	"time"
+)
+
+// Role is what a user may do.
+type Role string
+
+const (
+	RoleAdmin    Role = "admin"    // all counties, users
+	RoleEditor   Role = "editor"   // edit sites and signs of their counties
+	RoleOperator Role = "operator" // read statistics of their counties
+	RoleGate     Role = "gate"     // check tickets in at their sites
+)
+
+// Roles lists every role.
+var Roles = []Role{RoleAdmin, RoleEditor, RoleOperator, RoleGate}
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool { return slices.Contains(Roles, r) }
+
+// User is a bureau staff account. Counties scope what the user may touch;
+// admins are not scoped.
+type User struct {
+	Username     string
+	PasswordHash string
+	Role         Role
+	Counties     []string
+	CreatedAt    time.Time
+}
+
+var usernameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,31}$`)
+
+// ValidUsername reports whether name is 2-32 lowercase letters, digits, dots,
+// dashes or underscores.
+func ValidUsername(name string) bool { return usernameRe.MatchString(name) }
+
+// MinPasswordLen is the shortest password accepted.
+const MinPasswordLen = 10
+
+// CanAccessCounty reports whether the user may touch data of county.
+func (u User) CanAccessCounty(county string) bool {
+	return u.Role == RoleAdmin || slices.Contains(u.Counties, county)
+}
+
+// Validate checks the user's own rules (not the password, which is hashed
+// before it reaches a User).
+func (u User) Validate() error {
+	switch {
+	case !ValidUsername(u.Username):
+		return &ValidationError{Field: "username", Key: "error.username"}
+	case !u.Role.Valid():
+		return &ValidationError{Field: "role", Key: "error.role"}
+	case u.Role != RoleAdmin && len(u.Counties) == 0:
+		return &ValidationError{Field: "counties", Key: "error.counties_required"}
+	}
+	for _, c := range u.Counties {
+		if !ValidCountyCode(c) {
+			return &ValidationError{Field: "counties", Key: "error.county_code"}
+		}
+	}
+	return nil
+}

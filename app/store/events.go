@@ -63,7 +63,7 @@ func (s *Store) InsertEvents(ctx context.Context, events []domain.Event) (insert
 	var res struct{ Inserted, Duplicates int }
 	byCol := map[string][]any{}
 	for _, e := range events {
-		if e.ID == "" || len(e.Day) != len("2006-01-02") {
+		if e.ID == "" || !validDay(e.Day) {
 			return 0, 0, fmt.Errorf("store: event without id or day: %w", domain.ErrInvalid)
 		}
 		c := EventsCollection(e.Day)
@@ -166,6 +166,13 @@ func (s *Store) Events(ctx context.Context, f EventFilter, fn func(domain.Event)
 	return nil
 }
 
+// validDay reports whether day is a real "2026-11-29" date, so a
+// malformed one can neither name a partition nor cut off retention.
+func validDay(day string) bool {
+	_, err := time.Parse(time.DateOnly, day)
+	return err == nil
+}
+
 func monthOf(day string) string {
 	if len(day) < 7 {
 		return day
@@ -193,6 +200,9 @@ func (s *Store) EventCollections(ctx context.Context) ([]string, error) {
 // DropEventsBefore drops every event partition whose whole month lies
 // before day, and returns the names dropped. Retention keeps whole months.
 func (s *Store) DropEventsBefore(ctx context.Context, day string) ([]string, error) {
+	if !validDay(day) {
+		return nil, fmt.Errorf("store: drop events before %q: %w", day, domain.ErrInvalid)
+	}
 	cols, err := s.EventCollections(ctx)
 	if err != nil {
 		return nil, err

@@ -107,8 +107,13 @@ func (s *Store) ensureCollection(ctx context.Context, name string) error {
 
 func (s *Store) ensureIndexes(ctx context.Context, idx map[string][]mongo.IndexModel) error {
 	for col, models := range idx {
-		if _, err := s.col(col).Indexes().CreateMany(ctx, models); err != nil {
-			return fmt.Errorf("store: indexes on %s: %w", col, err)
+		// One index per command: the embedded server drops the connection
+		// when a createIndexes of several indexes finds them all present,
+		// which is every re-run of a migration.
+		for _, m := range models {
+			if _, err := s.col(col).Indexes().CreateOne(ctx, m); err != nil {
+				return fmt.Errorf("store: indexes on %s: %w", col, err)
+			}
 		}
 	}
 	return nil

@@ -40,6 +40,22 @@ func (s *Store) PutSign(ctx context.Context, sign domain.Sign) error {
 	if err := sign.Validate(); err != nil {
 		return err
 	}
+	if err := s.checkSignSite(ctx, sign); err != nil {
+		return err
+	}
+	if sign.CreatedAt.IsZero() {
+		sign.CreatedAt = time.Now()
+	}
+	_, err := s.col(colSigns).ReplaceOne(ctx, byID(sign.Code), signToDoc(sign), options.Replace().SetUpsert(true))
+	if err != nil {
+		return wrap(colSigns, err)
+	}
+	return s.bumpContentVersion(ctx)
+}
+
+// checkSignSite makes sure the sign's site exists and belongs to the sign's
+// county.
+func (s *Store) checkSignSite(ctx context.Context, sign domain.Sign) error {
 	site, err := s.Site(ctx, sign.Site)
 	if err != nil {
 		return err
@@ -47,20 +63,16 @@ func (s *Store) PutSign(ctx context.Context, sign domain.Sign) error {
 	if site.County != sign.County {
 		return &domain.ValidationError{Field: "county", Key: "error.sign_county"}
 	}
-	if sign.CreatedAt.IsZero() {
-		sign.CreatedAt = time.Now()
-	}
-	_, err = s.col(colSigns).ReplaceOne(ctx, byID(sign.Code), signToDoc(sign), options.Replace().SetUpsert(true))
-	if err != nil {
-		return wrap(colSigns, err)
-	}
-	return s.bumpContentVersion(ctx)
+	return nil
 }
 
 // CreateSign inserts a new sign and fails with domain.ErrConflict if the
-// code is taken.
+// code is taken. Its site must exist and belong to the sign's county.
 func (s *Store) CreateSign(ctx context.Context, sign domain.Sign) error {
 	if err := sign.Validate(); err != nil {
+		return err
+	}
+	if err := s.checkSignSite(ctx, sign); err != nil {
 		return err
 	}
 	if sign.CreatedAt.IsZero() {

@@ -60,6 +60,9 @@ func (s *Store) User(ctx context.Context, username string) (domain.User, error) 
 
 // SetPasswordHash replaces a user's password hash.
 func (s *Store) SetPasswordHash(ctx context.Context, username, hash string) error {
+	if hash == "" {
+		return &domain.ValidationError{Field: "password", Key: "error.required"}
+	}
 	res, err := s.col(colUsers).UpdateOne(ctx, byID(username),
 		bson.D{{Key: "$set", Value: bson.D{{Key: "password_hash", Value: hash}}}})
 	if err != nil {

@@ -63,6 +63,11 @@ type Event struct {
 	VisitorKey string
 	// Extra holds type-specific fields (ticket id, amount in fen…).
 	Extra map[string]string
+	// Node and Seq say where the event was logged: the app node's id and
+	// the node's event log sequence number. Rollups use them to apply each
+	// event exactly once; both are set by the event log, not by handlers.
+	Node string
+	Seq  uint64
 }
 
 // NewEventID returns a random 128-bit id in hex.
@@ -87,4 +92,15 @@ func (e *Event) SetTime(t time.Time) {
 	e.Time = t.UTC()
 	e.Day = local.Format(time.DateOnly)
 	e.Hour = local.Hour()
+}
+
+// Client holds the facts about a request that events are derived from.
+// They are used to tag an event and then dropped: none is stored.
+type Client struct {
+	IP        string
+	UserAgent string
+	Method    string
+	Referer   string
+	Purpose   string // Sec-Purpose or Purpose header: "prefetch" marks a prefetch
+	Host      string
 }

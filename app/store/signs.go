@@ -126,3 +126,8 @@ func (s *Store) Signs(ctx context.Context, f SignFilter) ([]domain.Sign, error) 
 	}
 	return out, nil
 }
+
+// SignsAll returns every sign; the catalogue loads them all at once.
+func (s *Store) SignsAll(ctx context.Context) ([]domain.Sign, error) {
+	return s.Signs(ctx, SignFilter{})
+}

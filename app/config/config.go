@@ -1,0 +1,152 @@
+// Package config turns environment variables and flags into one immutable,
+// validated Config at start. Flags override environment variables.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is read once at start and never changed.
+type Config struct {
+	Addr           string        // listen address, host:port
+	PublicURL      string        // base of URLs printed in QR codes, no trailing slash
+	MongoURI       string        // empty: start the embedded server
+	Database       string        // database name
+	DataDir        string        // embedded database, event log, media
+	EmbeddedDBAddr string        // host:port of the embedded server; empty: a free loopback port
+	LogLevel       slog.Level    // debug, info, warn, error
+	LogJSON        bool          // JSON logs instead of text
+	EventFsync     time.Duration // background fsync interval of the event log
+	EventStrict    bool          // fsync before answering
+	ReloadEvery    time.Duration // how often nodes poll for content edits
+	ShutdownGrace  time.Duration // how long to drain requests on shutdown
+	SeedDemo       bool          // import the demo pack into an empty database
+}
+
+// Var documents one setting, for --help and the README.
+type Var struct {
+	Env, Flag, Default, Help string
+}
+
+// Vars lists every setting.
+var Vars = []Var{
+	{"YIMAYOU_ADDR", "addr", ":8080", "listen address (host:port)"},
+	{"YIMAYOU_PUBLIC_URL", "public-url", "", "public base URL printed in QR codes (default http://localhost:PORT)"},
+	{"MONGODB_URI", "mongodb-uri", "", "MongoDB connection string; empty starts the embedded server"},
+	{"YIMAYOU_DB", "db", "yimayou", "database name"},
+	{"YIMAYOU_DATA_DIR", "data-dir", "./data", "directory for the embedded database, event log and media"},
+	{"YIMAYOU_EMBEDDED_DB_ADDR", "embedded-db-addr", "", "host:port for the embedded database (loopback; default a free port)"},
+	{"YIMAYOU_LOG_LEVEL", "log-level", "info", "debug, info, warn or error"},
+	{"YIMAYOU_LOG_FORMAT", "log-format", "text", "text or json"},
+	{"YIMAYOU_EVENT_FSYNC", "event-fsync", "20ms", "event log background fsync interval"},
+	{"YIMAYOU_EVENT_STRICT", "event-strict", "false", "fsync the event log before answering"},
+	{"YIMAYOU_RELOAD_EVERY", "reload-every", "3s", "how often a node checks for content edits made on other nodes"},
+	{"YIMAYOU_SHUTDOWN_GRACE", "shutdown-grace", "10s", "time to drain requests on shutdown"},
+	{"YIMAYOU_SEED_DEMO", "seed-demo", "true", "import the demo content pack into an empty database"},
+}
+
+// Load builds a Config from args (without the program name) and getenv.
+func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	vals := make(map[string]*string, len(Vars))
+	for _, v := range Vars {
+		def := v.Default
+		if e := getenv(v.Env); e != "" {
+			def = e
+		}
+		vals[v.Flag] = fs.String(v.Flag, def, v.Help+" ["+v.Env+"]")
+	}
+	if err := fs.Parse(args); err != nil {
+		return Config{}, err
+	}
+	if fs.NArg() > 0 {
+		return Config{}, fmt.Errorf("config: unexpected argument %q", fs.Arg(0))
+	}
+	get := func(name string) string { return strings.TrimSpace(*vals[name]) }
+
+	var errs []error
+	c := Config{
+		Addr: get("addr"), PublicURL: strings.TrimRight(get("public-url"), "/"),
+		MongoURI: get("mongodb-uri"), Database: get("db"), DataDir: get("data-dir"),
+		EmbeddedDBAddr: get("embedded-db-addr"),
+	}
+	if _, port, err := net.SplitHostPort(c.Addr); err != nil || port == "" {
+		errs = append(errs, fmt.Errorf("YIMAYOU_ADDR %q: want host:port", c.Addr))
+	}
+	if c.PublicURL == "" {
+		c.PublicURL = defaultPublicURL(c.Addr)
+	} else if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		errs = append(errs, fmt.Errorf("YIMAYOU_PUBLIC_URL %q: want an absolute http(s) URL", c.PublicURL))
+	}
+	if c.MongoURI != "" && !strings.HasPrefix(c.MongoURI, "mongodb://") && !strings.HasPrefix(c.MongoURI, "mongodb+srv://") {
+		errs = append(errs, errors.New("MONGODB_URI: want a mongodb:// or mongodb+srv:// URI"))
+	}
+	if c.Database == "" || strings.ContainsAny(c.Database, `/\. "$`) {
+		errs = append(errs, fmt.Errorf("YIMAYOU_DB %q: not a valid database name", c.Database))
+	}
+	if c.DataDir == "" {
+		errs = append(errs, errors.New("YIMAYOU_DATA_DIR: must not be empty"))
+	}
+	if c.EmbeddedDBAddr != "" {
+		host, _, err := net.SplitHostPort(c.EmbeddedDBAddr)
+		if ip := net.ParseIP(host); err != nil || (host != "localhost" && (ip == nil || !ip.IsLoopback())) {
+			errs = append(errs, fmt.Errorf("YIMAYOU_EMBEDDED_DB_ADDR %q: want a loopback host:port (the embedded server has no authentication)", c.EmbeddedDBAddr))
+		}
+	}
+	if err := c.LogLevel.UnmarshalText([]byte(get("log-level"))); err != nil {
+		errs = append(errs, fmt.Errorf("YIMAYOU_LOG_LEVEL %q: want debug, info, warn or error", get("log-level")))
+	}
+	switch get("log-format") {
+	case "text":
+	case "json":
+		c.LogJSON = true
+	default:
+		errs = append(errs, fmt.Errorf("YIMAYOU_LOG_FORMAT %q: want text or json", get("log-format")))
+	}
+	c.EventFsync = duration(get("event-fsync"), "YIMAYOU_EVENT_FSYNC", time.Millisecond, time.Second, &errs)
+	c.ReloadEvery = duration(get("reload-every"), "YIMAYOU_RELOAD_EVERY", 100*time.Millisecond, time.Hour, &errs)
+	c.ShutdownGrace = duration(get("shutdown-grace"), "YIMAYOU_SHUTDOWN_GRACE", 0, 10*time.Minute, &errs)
+	c.EventStrict = boolean(get("event-strict"), "YIMAYOU_EVENT_STRICT", &errs)
+	c.SeedDemo = boolean(get("seed-demo"), "YIMAYOU_SEED_DEMO", &errs)
+	if len(errs) > 0 {
+		return Config{}, errors.Join(errs...)
+	}
+	return c, nil
+}
+
+// Embedded reports whether the embedded database is used.
+func (c Config) Embedded() bool { return c.MongoURI == "" }
+
+func defaultPublicURL(addr string) string {
+	host, port, _ := net.SplitHostPort(addr)
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+func duration(s, name string, lo, hi time.Duration, errs *[]error) time.Duration {
+	d, err := time.ParseDuration(s)
+	if err != nil || d < lo || d > hi {
+		*errs = append(*errs, fmt.Errorf("%s %q: want a duration between %v and %v", name, s, lo, hi))
+	}
+	return d
+}
+
+func boolean(s, name string, errs *[]error) bool {
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		*errs = append(*errs, fmt.Errorf("%s %q: want true or false", name, s))
+	}
+	return b
+}

@@ -1,0 +1,54 @@
+package config
+
+import (
+	"io"
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestDefaults(t *testing.T) {
+	c, err := Load(nil, env(nil), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != ":8080" || c.PublicURL != "http://localhost:8080" || !c.Embedded() ||
+		c.Database != "yimayou" || c.EventFsync != 20*time.Millisecond || !c.SeedDemo || c.EventStrict {
+		t.Fatalf("defaults: %+v", c)
+	}
+}
+
+func TestFlagsOverrideEnv(t *testing.T) {
+	c, err := Load([]string{"--addr", "127.0.0.1:9000", "--event-strict=true"},
+		env(map[string]string{"YIMAYOU_ADDR": ":7000", "MONGODB_URI": "mongodb://db:27017/?replicaSet=rs0",
+			"YIMAYOU_PUBLIC_URL": "https://qr.example.cn/"}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:9000" || !c.EventStrict || c.Embedded() || c.PublicURL != "https://qr.example.cn" {
+		t.Fatalf("got %+v", c)
+	}
+}
+
+func TestBadValues(t *testing.T) {
+	cases := map[string]string{
+		"YIMAYOU_ADDR":             "8080",
+		"YIMAYOU_PUBLIC_URL":       "ftp://x",
+		"MONGODB_URI":              "postgres://x",
+		"YIMAYOU_DB":               "a.b",
+		"YIMAYOU_EMBEDDED_DB_ADDR": "0.0.0.0:27017",
+		"YIMAYOU_LOG_LEVEL":        "loud",
+		"YIMAYOU_LOG_FORMAT":       "xml",
+		"YIMAYOU_EVENT_FSYNC":      "5s",
+		"YIMAYOU_EVENT_STRICT":     "maybe",
+		"YIMAYOU_RELOAD_EVERY":     "soon",
+	}
+	for k, v := range cases {
+		_, err := Load(nil, env(map[string]string{k: v}), io.Discard)
+		if err == nil || !strings.Contains(err.Error(), k) {
+			t.Errorf("%s=%q: want an error naming %s, got %v", k, v, k, err)
+		}
+	}
+}

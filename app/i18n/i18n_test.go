@@ -1,0 +1,150 @@
+package i18n
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/yimayou/yimayou/app/domain"
+)
+
+var fileExt = regexp.MustCompile(`\.(yaml|yml|md|json|go|html|css|js|svg|png|txt|csv|zip)$`)
+
+var verbRe = regexp.MustCompile(`%[-+# 0-9.]*[a-zA-Z%]`)
+
+// Every locale has every key, with the same format verbs in the same order,
+// and no empty message.
+func TestCatalogsComplete(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := map[string]bool{}
+	for _, l := range domain.Langs {
+		for _, k := range c.Keys(l) {
+			all[k] = true
+		}
+	}
+	if len(all) < 50 {
+		t.Fatalf("only %d keys: catalogs not loaded?", len(all))
+	}
+	for k := range all {
+		var verbs []string
+		for i, l := range domain.Langs {
+			if !c.Has(l, k) {
+				t.Errorf("%s: missing key %q", l, k)
+				continue
+			}
+			msg := c.msgs[l][k]
+			if strings.TrimSpace(msg) == "" {
+				t.Errorf("%s: key %q is empty", l, k)
+			}
+			v := strings.Join(verbRe.FindAllString(msg, -1), " ")
+			if i == 0 {
+				verbs = []string{v}
+			} else if v != verbs[0] {
+				t.Errorf("key %q: %s has verbs %q, zh has %q", k, l, v, verbs[0])
+			}
+		}
+	}
+}
+
+// Every key named in the code or templates exists in the catalogs. Keys are
+// found as string literals with a catalog prefix, so a typo or a key added
+// in code but not in the catalogs fails here.
+func TestKeysUsedInCodeExist(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	prefixes := map[string]bool{}
+	for _, k := range c.Keys(domain.En) {
+		p, _, _ := strings.Cut(k, ".")
+		prefixes[p] = true
+	}
+	var ps []string
+	for p := range prefixes {
+		ps = append(ps, regexp.QuoteMeta(p))
+	}
+	sort.Strings(ps)
+	keyRe := regexp.MustCompile(`"((?:` + strings.Join(ps, "|") + `)\.[a-z0-9_]+)"`)
+	root := filepath.Join("..")
+	checked := 0
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		if !strings.HasSuffix(path, ".go") && !strings.HasSuffix(path, ".html") {
+			return nil
+		}
+		if strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, m := range keyRe.FindAllStringSubmatch(string(b), -1) {
+			key := m[1]
+			if strings.Count(key, ".") != 1 || fileExt.MatchString(key) {
+				continue // a file name such as "site.yaml", not a key
+			}
+			checked++
+			for _, l := range domain.Langs {
+				if !c.Has(l, key) {
+					t.Errorf("%s uses %q, missing in %s", path, key, l)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if checked < 30 {
+		t.Fatalf("found only %d key uses: the scan is broken", checked)
+	}
+}
+
+func TestNegotiate(t *testing.T) {
+	c := MustLoad()
+	cases := []struct {
+		query, cookie, accept string
+		want                  domain.Lang
+	}{
+		{"en", "bo", "zh-CN", domain.En},
+		{"BO", "", "", domain.Bo},
+		{"zh-CN", "", "en", domain.Zh},
+		{"", "bo", "en-US", domain.Bo},
+		{"xx", "", "en-GB,en;q=0.9", domain.En},
+		{"", "klingon", "bo-CN,zh;q=0.5", domain.Bo},
+		{"", "", "zh-TW,zh;q=0.9", domain.Zh},
+		{"", "", "fr-FR,de;q=0.8", domain.Zh},
+		{"", "", "", domain.Zh},
+		{"", "", "en;q=garbage;;;", domain.Zh},
+		{"", "", strings.Repeat("en,", 400), domain.Zh},
+		{strings.Repeat("e", 100), "", "en", domain.En},
+	}
+	for _, tc := range cases {
+		if got := c.Negotiate(tc.query, tc.cookie, tc.accept); got != tc.want {
+			t.Errorf("Negotiate(%q, %q, %.30q) = %s, want %s", tc.query, tc.cookie, tc.accept, got, tc.want)
+		}
+	}
+}
+
+func TestTFallsBackAndFormats(t *testing.T) {
+	c := MustLoad()
+	if got := c.T(domain.En, "home.site_count", 3); got != "3 sites" {
+		t.Fatalf("format: %q", got)
+	}
+	if got := c.T(domain.Bo, "no.such.key"); got != "no.such.key" {
+		t.Fatalf("missing key: %q", got)
+	}
+	if HTMLLang(domain.Zh) != "zh-Hans" || HTMLLang(domain.Bo) != "bo" {
+		t.Fatal("HTMLLang")
+	}
+}

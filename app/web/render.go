@@ -1,0 +1,112 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"sync"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/yimayou/yimayou/app/domain"
+	"github.com/yimayou/yimayou/app/i18n"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// pages are the templates rendered inside the layout.
+var pages = []string{"home", "county", "site", "notfound", "error"}
+
+// engine holds the templates, parsed once at start.
+type engine struct {
+	pages map[string]*template.Template
+	bufs  sync.Pool
+}
+
+func newEngine() (*engine, error) {
+	base, err := template.New("base").ParseFS(templateFS, "templates/layout.html", "templates/partials.html")
+	if err != nil {
+		return nil, fmt.Errorf("web: templates: %w", err)
+	}
+	e := &engine{pages: map[string]*template.Template{}, bufs: sync.Pool{New: func() any { return new(bytes.Buffer) }}}
+	for _, name := range pages {
+		t, err := template.Must(base.Clone()).ParseFS(templateFS, "templates/"+name+".html")
+		if err != nil {
+			return nil, fmt.Errorf("web: template %s: %w", name, err)
+		}
+		e.pages[name] = t
+	}
+	if _, err := fs.Stat(templateFS, "templates/layout.html"); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// render executes a page into a buffer before writing anything, so a
+// template error becomes a 500 page instead of half a page.
+func (e *engine) render(c *fiber.Ctx, status int, page string, v *view) error {
+	t, ok := e.pages[page]
+	if !ok {
+		return fmt.Errorf("web: no template %q", page)
+	}
+	buf := e.bufs.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer e.bufs.Put(buf)
+	if err := t.ExecuteTemplate(buf, "layout", v); err != nil {
+		return fmt.Errorf("web: render %s: %w", page, err)
+	}
+	c.Status(status)
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	c.Set("Content-Language", i18n.HTMLLang(v.Lang))
+	// c.Send copies nothing: fasthttp keeps the slice until the response is
+	// written, and the buffer goes back to the pool on return, so copy.
+	return c.Send(append([]byte(nil), buf.Bytes()...))
+}
+
+// view is what every page template sees.
+type view struct {
+	Lang        domain.Lang
+	HTMLLang    string
+	Title       string
+	Description string
+	Canonical   string
+	Alternates  []altLink
+	Switch      []langLink
+	CSS         template.CSS
+	Data        any
+
+	cat    *i18n.Catalogs
+	assets *assets
+}
+
+type altLink struct{ HrefLang, Href string }
+
+type langLink struct {
+	Name, HTMLLang, Href string
+	Current              bool
+}
+
+// T translates a UI string into the page language.
+func (v *view) T(key string, args ...any) string { return v.cat.T(v.Lang, key, args...) }
+
+// Asset is the content-hashed URL of a file in public/.
+func (v *view) Asset(name string) string { return v.assets.url(name) }
+
+// localized is a content field in the page language, or in the fallback
+// language it came from; Lang is set only when it differs from the page's,
+// so the element can carry the right lang attribute.
+type localized struct {
+	S    string
+	Lang string
+}
+
+func loc(t domain.Text, page domain.Lang) localized {
+	s, used := t.Get(page)
+	if used == "" || used == page {
+		return localized{S: s}
+	}
+	return localized{S: s, Lang: i18n.HTMLLang(used)}
+}

@@ -1,0 +1,122 @@
+// Package web is the only importer of fiber: routes, thin handlers,
+// middleware, templates and the mapping of domain errors to pages and
+// problem+json.
+package web
+
+import (
+	"context"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/compress"
+	"github.com/gofiber/fiber/v2/middleware/etag"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/yimayou/yimayou/app/catalog"
+	"github.com/yimayou/yimayou/app/domain"
+	"github.com/yimayou/yimayou/app/i18n"
+	"github.com/yimayou/yimayou/app/qr"
+)
+
+// Recorder takes events off the request path; the event pipeline
+// implements it. Record returns once the event is safe by the pipeline's
+// durability contract.
+type Recorder interface {
+	Record(ctx context.Context, e domain.Event) error
+}
+
+// Tagger fills the visitor-derived fields of an event (device and referrer
+// class, bot flag, visitor key) from facts of the request. Nothing else of
+// the request is kept.
+type Tagger interface {
+	Tag(ctx context.Context, client domain.Client, e *domain.Event)
+}
+
+// Pinger reports whether the database answers.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// ReadyCheck adds a named detail to /readyz; a non-nil error makes the node
+// not ready.
+type ReadyCheck func(ctx context.Context) (detail any, err error)
+
+// Deps are the server's collaborators, built in app/cli.
+type Deps struct {
+	Catalog    *catalog.Catalog
+	I18n       *i18n.Catalogs
+	Recorder   Recorder
+	Tagger     Tagger // optional
+	QR         *qr.Renderer
+	DB         Pinger
+	Registry   *prometheus.Registry // optional: /metrics
+	Log        *slog.Logger
+	PublicURL  string
+	Public     fs.FS
+	ReadyExtra map[string]ReadyCheck
+	Version    string
+}
+
+// Server holds what handlers share.
+type Server struct {
+	Deps
+	tpl     *engine
+	assets  *assets
+	css     template.CSS
+	md      *markdown
+	metrics *metrics
+	started time.Time
+}
+
+// New builds the fiber app with every route.
+func New(d Deps) (*fiber.App, error) {
+	tpl, err := newEngine()
+	if err != nil {
+		return nil, err
+	}
+	a, err := loadAssets(d.Public)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{Deps: d, tpl: tpl, assets: a, css: template.CSS(a.css), md: newMarkdown(),
+		metrics: newMetrics(d.Registry), started: time.Now()}
+
+	app := fiber.New(fiber.Config{
+		AppName:               "yimayou",
+		DisableStartupMessage: true,
+		ErrorHandler:          s.handleError,
+		ReadTimeout:           15 * time.Second,
+		WriteTimeout:          30 * time.Second,
+		IdleTimeout:           75 * time.Second,
+		BodyLimit:             8 << 20,
+		ReadBufferSize:        8192,
+	})
+	app.Use(s.observe, s.recoverPanic, s.securityHeaders, s.language)
+	app.Use(compress.New(compress.Config{Level: compress.LevelBestSpeed}))
+	app.Use(etag.New())
+
+	app.Get("/healthz", s.healthz)
+	app.Get("/readyz", s.readyz)
+	if d.Registry != nil {
+		app.Get("/metrics", s.metricsHandler())
+	}
+	app.Get("/static/*", s.assets.serve)
+	app.Get("/robots.txt", func(c *fiber.Ctx) error {
+		return c.Redirect(s.assets.url("robots.txt"), fiber.StatusFound)
+	})
+	app.Get("/favicon.ico", func(c *fiber.Ctx) error {
+		return c.Redirect(s.assets.url("icons/favicon.svg"), fiber.StatusMovedPermanently)
+	})
+
+	app.Get("/", s.showHome)
+	app.Get("/c/:county", s.showCounty)
+	app.Get("/s/:county/:site", s.showSite)
+	app.Get("/q/:code", s.scan)
+	app.Get("/qr/:file", s.qrImage)
+
+	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+	return app, nil
+}

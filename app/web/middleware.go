@@ -56,7 +56,7 @@ func (s *Server) securityHeaders(c *fiber.Ctx) error {
 	c.Set("X-Content-Type-Options", "nosniff")
 	c.Set("Referrer-Policy", "strict-origin-when-cross-origin")
 	c.Set("X-Frame-Options", "DENY")
-	c.Set("Content-Security-Policy", s.csp())
+	c.Set("Content-Security-Policy", s.cspHeader)
 	return c.Next()
 }
 

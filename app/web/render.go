@@ -45,25 +45,32 @@ func newEngine() (*engine, error) {
 	return e, nil
 }
 
-// render executes a page into a buffer before writing anything, so a
-// template error becomes a 500 page instead of half a page.
-func (e *engine) render(c *fiber.Ctx, status int, page string, v *view) error {
+// execute renders a page into a new byte slice.
+func (e *engine) execute(page string, v *view) ([]byte, error) {
 	t, ok := e.pages[page]
 	if !ok {
-		return fmt.Errorf("web: no template %q", page)
+		return nil, fmt.Errorf("web: no template %q", page)
 	}
 	buf := e.bufs.Get().(*bytes.Buffer)
 	buf.Reset()
 	defer e.bufs.Put(buf)
 	if err := t.ExecuteTemplate(buf, "layout", v); err != nil {
-		return fmt.Errorf("web: render %s: %w", page, err)
+		return nil, fmt.Errorf("web: render %s: %w", page, err)
+	}
+	return append([]byte(nil), buf.Bytes()...), nil
+}
+
+// render executes a page completely before writing anything, so a
+// template error becomes a 500 page instead of half a page.
+func (e *engine) render(c *fiber.Ctx, status int, page string, v *view) error {
+	body, err := e.execute(page, v)
+	if err != nil {
+		return err
 	}
 	c.Status(status)
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	c.Set("Content-Language", i18n.HTMLLang(v.Lang))
-	// c.Send copies nothing: fasthttp keeps the slice until the response is
-	// written, and the buffer goes back to the pool on return, so copy.
-	return c.Send(append([]byte(nil), buf.Bytes()...))
+	return c.Send(body)
 }
 
 // view is what every page template sees.

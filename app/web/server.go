@@ -63,12 +63,14 @@ type Deps struct {
 // Server holds what handlers share.
 type Server struct {
 	Deps
-	tpl     *engine
-	assets  *assets
-	css     template.CSS
-	md      *markdown
-	metrics *metrics
-	started time.Time
+	tpl       *engine
+	assets    *assets
+	css       template.CSS
+	md        *markdown
+	metrics   *metrics
+	pages     *pageCache
+	cspHeader string
+	started   time.Time
 }
 
 // New builds the fiber app with every route.
@@ -82,8 +84,9 @@ func New(d Deps) (*fiber.App, error) {
 		return nil, err
 	}
 	s := &Server{Deps: d, tpl: tpl, assets: a, css: template.CSS(a.css), md: newMarkdown(),
-		metrics: newMetrics(d.Registry), started: time.Now()}
+		metrics: newMetrics(d.Registry), pages: newPageCache(2000), started: time.Now()}
 
+	s.cspHeader = s.csp()
 	app := fiber.New(fiber.Config{
 		AppName:               "yimayou",
 		DisableStartupMessage: true,

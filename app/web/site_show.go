@@ -57,10 +57,24 @@ func (s *Server) showSite(c *fiber.Ctx) error {
 }
 
 // renderSite answers with the site page; the scan route uses it too, so a
-// scan costs no redirect round trip.
+// scan costs no redirect round trip. The page depends only on the content
+// version, the site and the language, so it is built once and served from
+// memory, already compressed.
 func (s *Server) renderSite(c *fiber.Ctx, snap *catalog.Snapshot, site *domain.Site) error {
-	v := s.view(c, "")
-	lang := v.Lang
+	lang := langOf(c)
+	page, err := s.pages.get(snap.Version, site.Key+"|"+string(lang), func() ([]byte, error) {
+		return s.buildSitePage(snap, site, lang)
+	})
+	if err != nil {
+		return err
+	}
+	return sendPage(c, page, lang)
+}
+
+func (s *Server) buildSitePage(snap *catalog.Snapshot, site *domain.Site, lang domain.Lang) ([]byte, error) {
+	// The language switcher points at the site page, even from a scan, so
+	// switching language does not count a second scan.
+	v := s.viewIn(lang, "", siteHref(site.County, site.Key))
 	d := siteData{
 		Name: loc(site.Name, lang), Summary: loc(site.Summary, lang), Hours: loc(site.Hours, lang),
 		BestSeason: loc(site.BestSeason, lang), Safety: loc(site.Safety, lang), Address: loc(site.Address, lang),
@@ -100,7 +114,7 @@ func (s *Server) renderSite(c *fiber.Ctx, snap *catalog.Snapshot, site *domain.S
 	v.Description = d.Summary.S
 	s.withCanonical(v, siteHref(site.County, site.Key))
 	v.Data = d
-	return s.tpl.render(c, fiber.StatusOK, "site", v)
+	return s.tpl.execute("site", v)
 }
 
 // yuan formats fen as yuan without needless decimals: 9000 → "90",

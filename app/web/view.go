@@ -12,8 +12,12 @@ import (
 // view starts the data of a page in the request's language.
 func (s *Server) view(c *fiber.Ctx, title string) *view {
 	lang := langOf(c)
+	return s.viewIn(lang, title, c.Path())
+}
+
+// viewIn starts a page in lang whose language switcher links to path.
+func (s *Server) viewIn(lang domain.Lang, title, path string) *view {
 	v := &view{Lang: lang, HTMLLang: i18n.HTMLLang(lang), Title: title, CSS: s.css, cat: s.I18n, assets: s.assets}
-	path := c.Path()
 	for _, l := range domain.Langs {
 		v.Switch = append(v.Switch, langLink{Name: i18n.Autonym(l), HTMLLang: i18n.HTMLLang(l),
 			Href: path + "?lang=" + string(l), Current: l == lang})

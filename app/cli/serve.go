@@ -1,0 +1,152 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/yimayou/yimayou/app/auth"
+	"github.com/yimayou/yimayou/app/catalog"
+	"github.com/yimayou/yimayou/app/config"
+	"github.com/yimayou/yimayou/app/domain"
+	"github.com/yimayou/yimayou/app/events"
+	"github.com/yimayou/yimayou/app/i18n"
+	"github.com/yimayou/yimayou/app/qr"
+	"github.com/yimayou/yimayou/app/web"
+	"github.com/yimayou/yimayou/public"
+)
+
+func runServe(ctx context.Context, env Env, args []string) error {
+	cfg, err := config.Load(args, env.Getenv, env.Stderr)
+	if err != nil {
+		return err
+	}
+	log := newLogger(env.Stderr, cfg.LogLevel, cfg.LogJSON)
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+
+	// Bind first: a taken port should fail before any work is done.
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	defer ln.Close()
+	if strings.HasSuffix(cfg.PublicURL, ":0") {
+		// Port 0 asks for any free port; the URL must name the one we got.
+		cfg.PublicURL = "http://" + ln.Addr().String()
+	}
+
+	db, err := openDatabase(ctx, cfg, log, true)
+	if err != nil {
+		return err
+	}
+	defer db.close(context.Background())
+	if _, err := db.Migrate(ctx); err != nil {
+		return err
+	}
+	if cfg.SeedDemo {
+		if err := seedDemo(ctx, db, log); err != nil {
+			return err
+		}
+	}
+	if err := db.ensureIDIndexes(ctx); err != nil {
+		log.Warn("embedded _id index fix", "err", err)
+	}
+	admin, password, err := firstAdmin(ctx, db)
+	if err != nil {
+		return err
+	}
+
+	cat, err := catalog.New(ctx, db, log)
+	if err != nil {
+		return err
+	}
+	workers, stopWorkers := context.WithCancel(context.Background())
+	defer stopWorkers()
+	go cat.Watch(workers, cfg.ReloadEvery)
+
+	recorder := events.NewBatchWriter(db, log, 500, 200*time.Millisecond)
+	reg := prometheus.NewRegistry()
+	app, err := web.New(web.Deps{
+		Catalog: cat, I18n: i18n.MustLoad(), Recorder: recorder, QR: qr.NewRenderer(32 << 20),
+		DB: db, Registry: reg, Log: log, PublicURL: cfg.PublicURL, Public: public.FS, Version: version(),
+	})
+	if err != nil {
+		return err
+	}
+
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- app.Listener(ln) }()
+	printBanner(env, cfg, db, admin, password, cat.Snapshot().ExampleSign())
+	log.Info("serving", "addr", ln.Addr().String(), "public_url", cfg.PublicURL, "embedded", cfg.Embedded())
+
+	select {
+	case <-ctx.Done():
+	case err := <-serveErr:
+		if err != nil {
+			return fmt.Errorf("http server: %w", err)
+		}
+	}
+
+	// Shutdown in order: stop accepting and drain HTTP, flush the event
+	// pipeline, stop workers; the deferred close then disconnects MongoDB
+	// and stops the embedded server.
+	log.Info("shutting down")
+	if err := app.ShutdownWithTimeout(cfg.ShutdownGrace); err != nil {
+		log.Warn("http drain", "err", err)
+	}
+	flushCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := recorder.Close(flushCtx); err != nil {
+		log.Error("flush events", "err", err)
+	}
+	stopWorkers()
+	log.Info("stopped")
+	return nil
+}
+
+// firstAdmin creates the "admin" user with a generated password when the
+// database has no user yet. The password is returned only then, to be
+// shown once.
+func firstAdmin(ctx context.Context, db *database) (name, password string, err error) {
+	n, err := db.CountUsers(ctx)
+	if err != nil || n > 0 {
+		return "", "", err
+	}
+	password = auth.NewPassword(16)
+	hash, err := auth.HashPassword(password)
+	if err != nil {
+		return "", "", err
+	}
+	err = db.CreateUser(ctx, domain.User{Username: "admin", PasswordHash: hash, Role: domain.RoleAdmin})
+	if errors.Is(err, domain.ErrConflict) {
+		return "", "", nil // another node created it first
+	}
+	if err != nil {
+		return "", "", err
+	}
+	return "admin", password, nil
+}
+
+func printBanner(env Env, cfg config.Config, db *database, admin, password, exampleCode string) {
+	w := env.Stdout
+	fmt.Fprintf(w, "yimayou %s is serving at %s\n", version(), cfg.PublicURL)
+	if admin != "" {
+		fmt.Fprintf(w, "  first admin login: %s / %s   (shown once: keep it now)\n", admin, password)
+	}
+	if db.server != nil {
+		fmt.Fprintf(w, "  embedded database: %s (database %q, files in %s)\n", db.uri, cfg.Database, db.server.Dir())
+	} else {
+		fmt.Fprintf(w, "  database: MongoDB (database %q)\n", cfg.Database)
+	}
+	if exampleCode != "" {
+		fmt.Fprintf(w, "  try a scan: %s\n", qr.SignURL(cfg.PublicURL, exampleCode))
+	}
+}

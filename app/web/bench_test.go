@@ -1,0 +1,61 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"testing"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/valyala/fasthttp"
+
+	"github.com/yimayou/yimayou/app/domain"
+	"github.com/yimayou/yimayou/app/store/storetest"
+)
+
+// serveDirect runs one request through the app's handler without a
+// network, so benchmarks measure the handler, not app.Test's plumbing.
+func serveDirect(b *testing.B, h fasthttp.RequestHandler, path string) {
+	b.Helper()
+	var ctx fasthttp.RequestCtx
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		ctx.Request.Reset()
+		ctx.Response.Reset()
+		ctx.Request.SetRequestURI(path)
+		ctx.Request.Header.Set("Accept-Encoding", "gzip")
+		ctx.Request.Header.Set("User-Agent", "Mozilla/5.0 (Linux; Android 13) Mobile")
+		h(&ctx)
+		if ctx.Response.StatusCode() != 200 {
+			b.Fatalf("%s: status %d", path, ctx.Response.StatusCode())
+		}
+	}
+}
+
+// BenchmarkBareFiber is the baseline: a fiber handler returning a constant
+// 8 KB page, with the same compression middleware.
+func BenchmarkBareFiber(b *testing.B) {
+	app := fiber.New(fiber.Config{DisableStartupMessage: true})
+	page := bytes.Repeat([]byte("<p>yimayou 一码游</p>\n"), 8192/24)
+	app.Get("/", func(c *fiber.Ctx) error {
+		c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+		return c.Send(page)
+	})
+	serveDirect(b, app.Handler(), "/")
+}
+
+type discardRecorder struct{}
+
+func (discardRecorder) Record(context.Context, domain.Event) error { return nil }
+
+func BenchmarkScan(b *testing.B) {
+	s := storetest.New(b)
+	seed(b, s)
+	f := newFixtureOn(b, s, discardRecorder{})
+	serveDirect(b, f.app.Handler(), "/q/HGK2EN?lang=en")
+}
+
+func BenchmarkSitePage(b *testing.B) {
+	f := newFixture(b)
+	serveDirect(b, f.app.Handler(), "/s/513322/hailuogou?lang=zh")
+}

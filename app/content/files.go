@@ -1,0 +1,151 @@
+package content
+
+import "github.com/yimayou/yimayou/app/domain"
+
+// The structs below are the files' schema. Their field order is the order
+// of keys in a written file; omitempty keeps unknown values out of it.
+
+// textYAML has one field per language, so keys come out in a fixed order
+// and an unknown language is an "unknown field" error on load.
+type textYAML struct {
+	Zh string `yaml:"zh,omitempty"`
+	En string `yaml:"en,omitempty"`
+	Bo string `yaml:"bo,omitempty"`
+}
+
+func textToYAML(t domain.Text) textYAML {
+	return textYAML{Zh: t[domain.Zh], En: t[domain.En], Bo: t[domain.Bo]}
+}
+
+func (y textYAML) text() domain.Text {
+	return cleanText(domain.Text{domain.Zh: y.Zh, domain.En: y.En, domain.Bo: y.Bo}, cleanLine)
+}
+
+type countyYAML struct {
+	Code   string   `yaml:"code"`
+	Pinyin string   `yaml:"pinyin,omitempty"`
+	Name   textYAML `yaml:"name,omitempty"`
+	Phone  string   `yaml:"phone,omitempty"`
+}
+
+type siteYAMLDoc struct {
+	County      string      `yaml:"county"`
+	AltitudeMin int         `yaml:"altitude_min,omitempty"`
+	AltitudeMax int         `yaml:"altitude_max,omitempty"`
+	ALevel      string      `yaml:"a_level,omitempty"`
+	ALevelSince string      `yaml:"a_level_since,omitempty"`
+	Location    *latLonYAML `yaml:"location,omitempty"`
+	Prices      []priceYAML `yaml:"prices,omitempty"`
+	Photos      []photoYAML `yaml:"photos,omitempty"`
+	// Published and Enabled are always written: an absent one reads as
+	// false, and a hidden default would surprise an editor.
+	Published bool       `yaml:"published"`
+	Signs     []signYAML `yaml:"signs,omitempty"`
+}
+
+type latLonYAML struct {
+	Lat float64 `yaml:"lat"`
+	Lon float64 `yaml:"lon"`
+}
+
+type priceYAML struct {
+	Fen   int64    `yaml:"fen"`
+	Label textYAML `yaml:"label,omitempty"`
+}
+
+type photoYAML struct {
+	Src    string   `yaml:"src"`
+	Width  int      `yaml:"w,omitempty"`
+	Height int      `yaml:"h,omitempty"`
+	Alt    textYAML `yaml:"alt,omitempty"`
+}
+
+type signYAML struct {
+	Code      string `yaml:"code"`
+	Label     string `yaml:"label,omitempty"`
+	Campaign  string `yaml:"campaign,omitempty"`
+	Installed string `yaml:"installed,omitempty"`
+	Enabled   bool   `yaml:"enabled"`
+}
+
+// langYAML is the front matter of sites/<key>/<lang>.md; the body follows it.
+type langYAML struct {
+	Name         string `yaml:"name,omitempty"`
+	Summary      string `yaml:"summary,omitempty"`
+	Hours        string `yaml:"hours,omitempty"`
+	BestSeason   string `yaml:"best_season,omitempty"`
+	Safety       string `yaml:"safety,omitempty"`
+	Address      string `yaml:"address,omitempty"`
+	Reservation  string `yaml:"reservation,omitempty"`
+	TicketNote   string `yaml:"ticket_note,omitempty"`
+	AltitudeNote string `yaml:"altitude_note,omitempty"`
+}
+
+// langFields pairs each front-matter field with the site's text, so
+// reading and writing walk one list and cannot drift apart.
+func langFields(y *langYAML, s *domain.Site) []struct {
+	field *string
+	text  *domain.Text
+} {
+	return []struct {
+		field *string
+		text  *domain.Text
+	}{
+		{&y.Name, &s.Name}, {&y.Summary, &s.Summary}, {&y.Hours, &s.Hours},
+		{&y.BestSeason, &s.BestSeason}, {&y.Safety, &s.Safety}, {&y.Address, &s.Address},
+		{&y.Reservation, &s.Reservation}, {&y.TicketNote, &s.TicketNote},
+		{&y.AltitudeNote, &s.AltitudeNote},
+	}
+}
+
+func siteToYAML(s domain.Site, signs []domain.Sign) siteYAMLDoc {
+	d := siteYAMLDoc{
+		County: s.County, AltitudeMin: s.AltitudeMin, AltitudeMax: s.AltitudeMax,
+		ALevel: s.ALevel, ALevelSince: s.ALevelSince, Published: s.Published,
+	}
+	if s.Location != nil {
+		d.Location = &latLonYAML{Lat: s.Location.Lat, Lon: s.Location.Lon}
+	}
+	for _, p := range s.Prices {
+		d.Prices = append(d.Prices, priceYAML{Fen: p.Fen, Label: textToYAML(p.Label)})
+	}
+	for _, p := range s.Photos {
+		d.Photos = append(d.Photos, photoYAML{Src: p.Src, Width: p.Width, Height: p.Height, Alt: textToYAML(p.Alt)})
+	}
+	for _, g := range signs {
+		d.Signs = append(d.Signs, signYAML{
+			Code: g.Code, Label: g.Label, Campaign: g.Campaign, Installed: g.Installed, Enabled: g.Enabled,
+		})
+	}
+	return d
+}
+
+// site builds the language-neutral part of a site; the texts come from the
+// language files.
+func (d siteYAMLDoc) site(key string) domain.Site {
+	s := domain.Site{
+		Key: key, County: d.County, AltitudeMin: d.AltitudeMin, AltitudeMax: d.AltitudeMax,
+		ALevel: d.ALevel, ALevelSince: d.ALevelSince, Published: d.Published,
+	}
+	if d.Location != nil {
+		s.Location = &domain.LatLon{Lat: d.Location.Lat, Lon: d.Location.Lon}
+	}
+	for _, p := range d.Prices {
+		s.Prices = append(s.Prices, domain.Price{Fen: p.Fen, Label: p.Label.text()})
+	}
+	for _, p := range d.Photos {
+		s.Photos = append(s.Photos, domain.Photo{Src: p.Src, Width: p.Width, Height: p.Height, Alt: p.Alt.text()})
+	}
+	return s
+}
+
+func (d siteYAMLDoc) signs(key string) []domain.Sign {
+	var out []domain.Sign
+	for _, g := range d.Signs {
+		out = append(out, domain.Sign{
+			Code: g.Code, Site: key, County: d.County, Label: g.Label,
+			Campaign: g.Campaign, Installed: g.Installed, Enabled: g.Enabled,
+		})
+	}
+	return out
+}

@@ -12,6 +12,9 @@ import (
 	"os"
 	"sort"
 	"strings"
+
+	"github.com/yimayou/yimayou/app/domain"
+	"github.com/yimayou/yimayou/app/i18n"
 )
 
 // Env is what a command may touch of the outside world, so tests can run
@@ -69,7 +72,7 @@ func Run(ctx context.Context, env Env, args []string) int {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
-		fmt.Fprintf(env.Stderr, "yimayou %s: %v\n", name, err)
+		fmt.Fprintf(env.Stderr, "yimayou %s: %s\n", name, describe(err))
 		if errors.Is(err, errUsage) {
 			return 2
 		}
@@ -102,4 +105,27 @@ func newLogger(w io.Writer, level slog.Level, json bool) *slog.Logger {
 
 func usageErr(format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{errUsage}, args...)...)
+}
+
+// describe turns an error into a message for a person at a terminal:
+// validation errors carry translation keys, so they are spelled out in
+// English, with the field they concern.
+func describe(err error) string {
+	var verr *domain.ValidationError
+	if !errors.As(err, &verr) {
+		return err.Error()
+	}
+	cat, lerr := i18n.Load()
+	if lerr != nil {
+		return err.Error()
+	}
+	msg := cat.T(domain.En, verr.Key, verr.Args...)
+	if verr.Field != "" {
+		msg = verr.Field + ": " + msg
+	}
+	// Keep the context that wrapping added before the validation error.
+	if full, inner := err.Error(), verr.Error(); strings.HasSuffix(full, inner) && len(full) > len(inner) {
+		return strings.TrimSuffix(full, inner) + msg
+	}
+	return msg
 }

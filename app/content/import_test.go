@@ -141,16 +141,16 @@ func TestImportRejectsInvalidPackBeforeWriting(t *testing.T) {
 	}
 }
 
-func TestExportRejectsWhatAPackCannotHold(t *testing.T) {
+func TestExportAfterSiteMovesCounty(t *testing.T) {
 	ctx := context.Background()
 	st := storetest.New(t)
 	p := demoPack(t)
 	if _, err := Import(ctx, st, p); err != nil {
 		t.Fatal(err)
 	}
-	// The store lets a site move to another county; its signs keep the
-	// old one, which the pack format (signs take their site's county)
-	// cannot say.
+	// A site moved to another county takes its signs along (the pack
+	// format says signs take their site's county), so the export is
+	// still a valid pack.
 	site, _ := st.Site(ctx, p.Signs[0].Site)
 	for _, c := range p.Counties {
 		if c.Code != site.County {
@@ -161,8 +161,14 @@ func TestExportRejectsWhatAPackCannotHold(t *testing.T) {
 	if err := st.PutSite(ctx, site); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Export(ctx, st); err == nil {
-		t.Error("Export succeeded with a sign outside its site's county")
+	out, err := Export(ctx, st)
+	if err != nil {
+		t.Fatalf("Export after a county move: %v", err)
+	}
+	for _, sign := range out.Signs {
+		if sign.Site == site.Key && sign.County != site.County {
+			t.Errorf("sign %s kept county %s, site moved to %s", sign.Code, sign.County, site.County)
+		}
 	}
 }
 

@@ -75,8 +75,8 @@ const (
 	AltitudeStrongWarnAt = 4000
 )
 
-// AltitudeLevel is 0 below 3,000 m, 1 from 3,000 m, 2 from 4,000 m, judged on
-// the highest point a visitor reaches.
+// AltitudeLevel is 0 up to 3,000 m, 1 above 3,000 m and 2 above 4,000 m,
+// judged on the highest point a visitor reaches.
 func (s Site) AltitudeLevel() int {
 	top := max(s.AltitudeMin, s.AltitudeMax)
 	switch {
@@ -104,12 +104,24 @@ func (s Site) Validate() error {
 		return &ValidationError{Field: "name.zh", Key: "error.required"}
 	case s.AltitudeMin < 0 || s.AltitudeMax < 0 || s.AltitudeMax > 9000 || s.AltitudeMin > 9000:
 		return &ValidationError{Field: "altitude", Key: "error.altitude"}
-	case s.AltitudeMax != 0 && s.AltitudeMin > s.AltitudeMax:
+	case s.AltitudeMin > s.AltitudeMax:
+		// A single figure is stored as min == max; a lone minimum is a typo.
 		return &ValidationError{Field: "altitude", Key: "error.altitude"}
 	}
 	if s.Location != nil {
-		if s.Location.Lat < -90 || s.Location.Lat > 90 || s.Location.Lon < -180 || s.Location.Lon > 180 {
+		lat, lon := s.Location.Lat, s.Location.Lon
+		// NaN fails every comparison, so test the valid range, not the invalid one.
+		if !(lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180) {
 			return &ValidationError{Field: "location", Key: "error.location"}
+		}
+	}
+	for field, t := range map[string]Text{"name": s.Name, "summary": s.Summary, "body": s.Body, "hours": s.Hours,
+		"best_season": s.BestSeason, "safety": s.Safety, "address": s.Address, "reservation": s.Reservation,
+		"ticket_note": s.TicketNote, "altitude_note": s.AltitudeNote} {
+		for l := range t {
+			if !l.Valid() {
+				return &ValidationError{Field: field, Key: "error.language"}
+			}
 		}
 	}
 	for _, p := range s.Prices {

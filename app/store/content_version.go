@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -28,7 +29,7 @@ func (s *Store) bumpContentVersion(ctx context.Context) error {
 func (s *Store) ContentVersion(ctx context.Context) (int64, error) {
 	var d counterDoc
 	err := s.col(colMeta).FindOne(ctx, byID("content_version")).Decode(&d)
-	if err == mongo.ErrNoDocuments {
+	if errors.Is(err, mongo.ErrNoDocuments) {
 		return 0, nil
 	}
 	if err != nil {

@@ -99,7 +99,9 @@ func (d siteDoc) domain() domain.Site {
 	return s
 }
 
-// PutSite creates or replaces a site. The county must exist.
+// PutSite creates or replaces a site. The county must exist. A site moved
+// to another county takes its signs along, so scans are counted where the
+// site now is.
 func (s *Store) PutSite(ctx context.Context, site domain.Site) error {
 	if err := site.Validate(); err != nil {
 		return err
@@ -113,6 +115,15 @@ func (s *Store) PutSite(ctx context.Context, site domain.Site) error {
 	_, err := s.col(colSites).ReplaceOne(ctx, byID(site.Key), siteToDoc(site), options.Replace().SetUpsert(true))
 	if err != nil {
 		return wrap(colSites, err)
+	}
+	// One updateMany statement; a no-op unless the county changed. Done
+	// after the site so a crash in between leaves signs to be fixed by
+	// re-saving the site, never a site pointing at a stale county.
+	_, err = s.col(colSigns).UpdateMany(ctx,
+		bson.D{{Key: "site", Value: site.Key}, {Key: "county", Value: bson.D{{Key: "$ne", Value: site.County}}}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "county", Value: site.County}}}})
+	if err != nil {
+		return wrap(colSigns, err)
 	}
 	return s.bumpContentVersion(ctx)
 }

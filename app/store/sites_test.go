@@ -280,3 +280,31 @@ func siteKeys(sites []domain.Site) []string {
 	}
 	return keys
 }
+
+func TestPutSiteMovesItsSigns(t *testing.T) {
+	s := storetest.New(t)
+	ctx := context.Background()
+	for _, c := range []string{"513301", "513322"} {
+		if err := s.PutCounty(ctx, domain.County{Code: c, Name: domain.Text{domain.Zh: "县" + c}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	site := domain.Site{Key: "movable", County: "513301", Name: domain.Text{domain.Zh: "景区"}}
+	if err := s.PutSite(ctx, site); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutSign(ctx, domain.Sign{Code: "MVBX23", Site: "movable", County: "513301", Enabled: true}); err != nil {
+		t.Fatal(err)
+	}
+	site.County = "513322"
+	if err := s.PutSite(ctx, site); err != nil {
+		t.Fatal(err)
+	}
+	sign, err := s.Sign(ctx, "MVBX23")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sign.County != "513322" {
+		t.Fatalf("sign county %s after its site moved to 513322", sign.County)
+	}
+}

@@ -4,7 +4,7 @@
 // reliably. It gives a fresh install and the tests real pages to show. Its
 // facts come from the data sheets the project was given; what those do not
 // say is left empty rather than guessed. Its format is described in
-// app/content/FORMAT.md; after editing it by hand, rewrite it in canonical
+// content/FORMAT.md; after editing it by hand, rewrite it in canonical
 // form with `go test ./app/content -run TestDemoPack -update`.
 package content
 

@@ -460,3 +460,38 @@ func TestScanEventsReachTheDatabase(t *testing.T) {
 }
 
 var _ fs.FS = fstest.MapFS{}
+
+// Nothing a visitor can type into the address bar yields a 500.
+func TestNoServerErrorOnJunk(t *testing.T) {
+	f := newFixture(t)
+	paths := []string{
+		"/q/", "/q/%", "/q/%2e%2e%2f", "/q/" + strings.Repeat("%F0%9F%98%80", 500), "/q/HGK2EN/extra",
+		"/s/", "/s/513322", "/s/513322/", "/s/%00/%00", "/s/513322/" + strings.Repeat("a", 3000),
+		"/c/", "/c/%FF", "/qr/.png", "/qr/HGK2EN.png.png", "/qr/HGK2EN.png?size=1e9", "/qr/HGK2EN.svg?size=0x10",
+		"/qr/HGK2EN.png?level=&margin=&fg=&bg=", "/static/", "/static/../../etc/passwd", "/?lang=" + strings.Repeat("z", 5000),
+		"/q/HGK2EN?lang=%00", "/s/513322/hailuogou?lang[]=en",
+	}
+	for _, p := range paths {
+		req := httptest.NewRequest(http.MethodGet, "/", nil)
+		req.URL.RawQuery = ""
+		req.RequestURI = p
+		res, err := f.app.Test(req, -1)
+		if err != nil {
+			t.Fatalf("%.60s: %v", p, err)
+		}
+		res.Body.Close()
+		if res.StatusCode >= 500 {
+			t.Errorf("%.60s: status %d", p, res.StatusCode)
+		}
+	}
+	for _, h := range [][2]string{{"Accept-Language", strings.Repeat("x-", 3000)}, {"Cookie", "lang=" + strings.Repeat("b", 4000)}, {"Accept", "application/json"}} {
+		if r := f.get(t, "/q/ZZZZZZ", h[0], h[1]); r.status != 404 {
+			t.Errorf("header %s: status %d", h[0], r.status)
+		}
+	}
+	// Other methods are refused cleanly.
+	res, err := f.app.Test(httptest.NewRequest(http.MethodPost, "/q/HGK2EN", strings.NewReader("x")), -1)
+	if err != nil || res.StatusCode >= 500 {
+		t.Errorf("POST: %v %v", err, res.StatusCode)
+	}
+}

@@ -1,0 +1,237 @@
+package events
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"sort"
+	"strconv"
+
+	"github.com/yimayou/yimayou/app/domain"
+	"github.com/yimayou/yimayou/app/stats"
+	"github.com/yimayou/yimayou/app/store"
+)
+
+// RollupStore is what applying rollups needs; store.Store implements it.
+type RollupStore interface {
+	Rollup(ctx context.Context, id string) (store.Rollup, error)
+	RaiseRollup(ctx context.Context, r store.Rollup) error
+	AddRollupNode(ctx context.Context, node, month string) error
+}
+
+// legacyNode stands for events stored without a node (recorded before the
+// event log existed); the rebuild files them under it.
+const legacyNode = "legacy"
+
+// rollupKey names one rollup document apart from its node.
+type rollupKey struct{ kind, county, key, month string }
+
+func (k rollupKey) id(node string) string {
+	return store.RollupID(k.kind, k.county, k.key, k.month, node)
+}
+
+// rollupKeys returns the documents an event counts in: its site's and its
+// sign's, in the month of its day.
+func rollupKeys(e *domain.Event) []rollupKey {
+	if len(e.Day) != len("2006-01-02") || e.County == "" {
+		return nil
+	}
+	month := e.Day[:7]
+	var keys []rollupKey
+	if e.Site != "" {
+		keys = append(keys, rollupKey{store.RollupSite, e.County, e.Site, month})
+	}
+	if e.Sign != "" {
+		keys = append(keys, rollupKey{store.RollupSign, e.County, e.Sign, month})
+	}
+	return keys
+}
+
+// dayState is one day of a rollup being computed, with its sketch decoded.
+type dayState struct {
+	day      *store.RollupDay
+	sketch   *stats.Sketch
+	sketchAt uint64 // version: newest event sequence in the sketch
+}
+
+// addEvent adds e to a day of a rollup. It is the one definition of what
+// an event counts for, shared by the shipper and the rebuild so that both
+// produce the same documents. Site documents get breakdowns and a visitor
+// sketch; sign documents only the hourly counters.
+func addEvent(ds *dayState, e *domain.Event, full bool) {
+	d := ds.day
+	hour := fmt.Sprintf("%02d", e.Hour)
+	if e.Bot {
+		incr(&d.Hours, hour, stats.MetricBot, 1)
+		return
+	}
+	metric := stats.MetricOf(e.Type)
+	if metric == "" {
+		return
+	}
+	incr(&d.Hours, hour, metric, 1)
+	switch e.Type {
+	case domain.EventTicketPaid:
+		if n := amountFen(e); n != 0 {
+			incr(&d.Hours, hour, stats.MetricRevenueFen, n)
+		}
+	case domain.EventTicketRefunded:
+		if n := amountFen(e); n != 0 {
+			incr(&d.Hours, hour, stats.MetricRefundFen, n)
+		}
+	}
+	if !full {
+		return
+	}
+	if e.Type == domain.EventScan || e.Type == domain.EventPageView {
+		count(&d.Lang, string(e.Lang))
+		count(&d.Device, e.Device)
+		count(&d.Referrer, e.Referrer)
+	}
+	if e.VisitorKey != "" {
+		if ds.sketch == nil {
+			ds.sketch = stats.NewSketch()
+		}
+		ds.sketch.Add(e.VisitorKey)
+		ds.sketchAt = max(ds.sketchAt, e.Seq)
+	}
+}
+
+func amountFen(e *domain.Event) int64 {
+	n, err := strconv.ParseInt(e.Extra[stats.ExtraAmountFen], 10, 64)
+	if err != nil {
+		return 0
+	}
+	return n
+}
+
+func incr(m *map[string]map[string]int64, hour, metric string, n int64) {
+	if *m == nil {
+		*m = map[string]map[string]int64{}
+	}
+	h := (*m)[hour]
+	if h == nil {
+		h = map[string]int64{}
+		(*m)[hour] = h
+	}
+	h[metric] += n
+}
+
+func count(m *map[string]int64, k string) {
+	if k == "" {
+		return
+	}
+	if *m == nil {
+		*m = map[string]int64{}
+	}
+	(*m)[k]++
+}
+
+// finish writes the day's sketch back into its stored form.
+func (ds *dayState) finish() {
+	if ds.sketch != nil {
+		ds.day.Visitors = stats.EncodeVersioned(ds.sketchAt, ds.sketch)
+	}
+}
+
+// loadDay starts a day state from a stored day (deep-copied, since the
+// counts are raised in place).
+func loadDay(d *store.RollupDay) (*dayState, error) {
+	ds := &dayState{day: &store.RollupDay{}}
+	if d == nil {
+		return ds, nil
+	}
+	if d.Hours != nil {
+		ds.day.Hours = make(map[string]map[string]int64, len(d.Hours))
+		for h, m := range d.Hours {
+			ds.day.Hours[h] = maps.Clone(m)
+		}
+	}
+	ds.day.Lang = maps.Clone(d.Lang)
+	ds.day.Device = maps.Clone(d.Device)
+	ds.day.Referrer = maps.Clone(d.Referrer)
+	if d.Visitors != "" {
+		at, sk, err := stats.DecodeVersioned(d.Visitors)
+		if err != nil {
+			return nil, err
+		}
+		ds.sketch, ds.sketchAt = sk, at
+	}
+	return ds, nil
+}
+
+// rollupApplier applies shipped events to one node's rollup documents.
+type rollupApplier struct {
+	st     RollupStore
+	node   string
+	months map[string]bool // months already registered for this node
+}
+
+// apply adds events (all of this node, in sequence order) to the node's
+// rollups, exactly once: each document keeps the highest sequence it has
+// applied, events at or below it are skipped, and the new cumulative
+// counts are written with $max. A crash between documents, a retry of the
+// whole batch or a late duplicate write leaves every count right.
+func (a *rollupApplier) apply(ctx context.Context, evs []domain.Event) error {
+	groups := map[rollupKey][]*domain.Event{}
+	for i := range evs {
+		for _, k := range rollupKeys(&evs[i]) {
+			groups[k] = append(groups[k], &evs[i])
+		}
+	}
+	keys := make([]rollupKey, 0, len(groups))
+	for k := range groups {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i].id("") < keys[j].id("") })
+	for _, k := range keys {
+		if !a.months[k.month] {
+			// Registered before the first write, so a reader never misses
+			// a document that exists.
+			if err := a.st.AddRollupNode(ctx, a.node, k.month); err != nil {
+				return err
+			}
+			a.months[k.month] = true
+		}
+		if err := a.applyDoc(ctx, k, groups[k]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (a *rollupApplier) applyDoc(ctx context.Context, k rollupKey, evs []*domain.Event) error {
+	id := k.id(a.node)
+	old, err := a.st.Rollup(ctx, id)
+	if err != nil && !errors.Is(err, domain.ErrNotFound) {
+		return err
+	}
+	r := store.Rollup{ID: id, Kind: k.kind, County: k.county, Key: k.key, Month: k.month,
+		Node: a.node, Seq: old.Seq, Days: map[string]*store.RollupDay{}}
+	states := map[string]*dayState{}
+	full := k.kind == store.RollupSite
+	for _, e := range evs {
+		if int64(e.Seq) <= old.Seq {
+			continue // applied before: a replay or a retried batch
+		}
+		day := e.Day[8:10]
+		ds := states[day]
+		if ds == nil {
+			if ds, err = loadDay(old.Days[day]); err != nil {
+				return fmt.Errorf("events: rollup %s day %s: %w", id, day, err)
+			}
+			states[day] = ds
+		}
+		addEvent(ds, e, full)
+		r.Seq = max(r.Seq, int64(e.Seq))
+	}
+	if len(states) == 0 {
+		return nil
+	}
+	for day, ds := range states {
+		ds.finish()
+		r.Days[day] = ds.day
+	}
+	return a.st.RaiseRollup(ctx, r)
+}

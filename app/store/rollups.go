@@ -1,0 +1,249 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"strings"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/yimayou/yimayou/app/domain"
+)
+
+// Rollups hold the counts that dashboards read, so that a dashboard costs
+// days × sites and never the number of events.
+//
+// One document per app node, per site (or sign), per month:
+// "site|513322|hailuogou|2026-11|n3f9a…". A node's documents are written
+// only by that node's shipper, so no two writers ever race on a document —
+// which the embedded server needs (it loses concurrent updates to one
+// document from more than one connection), and which makes exactly-once
+// cheap: every counter is the node's cumulative count for its bucket, and
+// every update raises counters with $max, filtered by _id alone (the one
+// filter the embedded server answers from an index). Applying the same
+// update twice, or a stale retry after a newer one, changes nothing. A
+// reader sums the nodes' documents.
+const (
+	colRollups     = "rollups"
+	colRollupNodes = "rollup_nodes"
+)
+
+// Rollup kinds.
+const (
+	RollupSite = "site"
+	RollupSign = "sign"
+)
+
+// Rollup is one node's counts for one site or sign in one month of China
+// time.
+type Rollup struct {
+	ID     string                `bson:"_id"`
+	Kind   string                `bson:"kind"`
+	County string                `bson:"county"`
+	Key    string                `bson:"key"` // site key or sign code
+	Month  string                `bson:"month"`
+	Node   string                `bson:"node"`
+	Seq    int64                 `bson:"seq"` // highest log sequence applied
+	Days   map[string]*RollupDay `bson:"d,omitempty"`
+}
+
+// RollupDay holds one day ("01".."31") of a rollup.
+type RollupDay struct {
+	// Hours maps "00".."23" to metric → count.
+	Hours    map[string]map[string]int64 `bson:"h,omitempty"`
+	Lang     map[string]int64            `bson:"lang,omitempty"`
+	Device   map[string]int64            `bson:"dev,omitempty"`
+	Referrer map[string]int64            `bson:"ref,omitempty"`
+	// Visitors is the day's unique-visitor sketch with its version in
+	// front (see app/stats), so that $max keeps the newest.
+	Visitors string `bson:"u,omitempty"`
+}
+
+// RollupID names the document of one node's counts for a site or sign in a
+// month ("2026-11").
+func RollupID(kind, county, key, month, node string) string {
+	return kind + "|" + county + "|" + key + "|" + month + "|" + node
+}
+
+// Rollup returns one rollup document.
+func (s *Store) Rollup(ctx context.Context, id string) (Rollup, error) {
+	var r Rollup
+	if err := s.col(colRollups).FindOne(ctx, byID(id)).Decode(&r); err != nil {
+		return Rollup{}, wrap(colRollups, err)
+	}
+	return r, nil
+}
+
+// RaiseRollup raises the counters of r's days to at least the given
+// cumulative values, creating the document if needed. It is idempotent and
+// commutative: a repeated or late update never lowers a count.
+func (s *Store) RaiseRollup(ctx context.Context, r Rollup) error {
+	maxes := bson.D{{Key: "seq", Value: r.Seq}}
+	for _, day := range sortedKeys(r.Days) {
+		d := r.Days[day]
+		if d == nil || !safeField(day) {
+			continue
+		}
+		p := "d." + day + "."
+		for _, h := range sortedKeys(d.Hours) {
+			if !safeField(h) {
+				continue
+			}
+			maxes = appendCounts(maxes, p+"h."+h+".", d.Hours[h])
+		}
+		maxes = appendCounts(maxes, p+"lang.", d.Lang)
+		maxes = appendCounts(maxes, p+"dev.", d.Device)
+		maxes = appendCounts(maxes, p+"ref.", d.Referrer)
+		if d.Visitors != "" {
+			maxes = append(maxes, bson.E{Key: p + "u", Value: d.Visitors})
+		}
+	}
+	update := bson.D{
+		{Key: "$setOnInsert", Value: rollupHeader(r)},
+		{Key: "$max", Value: maxes},
+	}
+	_, err := s.col(colRollups).UpdateOne(ctx, byID(r.ID), update, options.UpdateOne().SetUpsert(true))
+	return wrap(colRollups, err)
+}
+
+// ReplaceRollupDays overwrites whole days of a rollup document (nil days
+// are removed) and raises its seq. The rebuild uses it: it may lower
+// counts that were wrong, which RaiseRollup never does.
+func (s *Store) ReplaceRollupDays(ctx context.Context, r Rollup) error {
+	set := bson.D{}
+	unset := bson.D{}
+	for _, day := range sortedKeys(r.Days) {
+		if !safeField(day) {
+			continue
+		}
+		if d := r.Days[day]; d != nil {
+			set = append(set, bson.E{Key: "d." + day, Value: d})
+		} else {
+			unset = append(unset, bson.E{Key: "d." + day, Value: ""})
+		}
+	}
+	update := bson.D{
+		{Key: "$setOnInsert", Value: rollupHeader(r)},
+		{Key: "$max", Value: bson.D{{Key: "seq", Value: r.Seq}}},
+	}
+	if len(set) > 0 {
+		update = append(update, bson.E{Key: "$set", Value: set})
+	}
+	if len(unset) > 0 {
+		update = append(update, bson.E{Key: "$unset", Value: unset})
+	}
+	_, err := s.col(colRollups).UpdateOne(ctx, byID(r.ID), update, options.UpdateOne().SetUpsert(true))
+	return wrap(colRollups, err)
+}
+
+func rollupHeader(r Rollup) bson.D {
+	return bson.D{{Key: "kind", Value: r.Kind}, {Key: "county", Value: r.County},
+		{Key: "key", Value: r.Key}, {Key: "month", Value: r.Month}, {Key: "node", Value: r.Node}}
+}
+
+func appendCounts(d bson.D, prefix string, m map[string]int64) bson.D {
+	for _, k := range sortedKeys(m) {
+		if safeField(k) {
+			d = append(d, bson.E{Key: prefix + k, Value: m[k]})
+		}
+	}
+	return d
+}
+
+// safeField keeps values that become field names (days, hours, languages,
+// device and referrer classes, metric names) from spelling a path or an
+// operator.
+func safeField(k string) bool {
+	return k != "" && len(k) <= 64 && !strings.ContainsAny(k, ".$\x00")
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// AddRollupNode records that node has rollup documents in month, so that
+// readers know which node documents to sum.
+func (s *Store) AddRollupNode(ctx context.Context, node, month string) error {
+	_, err := s.col(colRollupNodes).UpdateOne(ctx, byID(node),
+		bson.D{{Key: "$addToSet", Value: bson.D{{Key: "months", Value: month}}}},
+		options.UpdateOne().SetUpsert(true))
+	return wrap(colRollupNodes, err)
+}
+
+// RollupNodes returns the nodes that have rollup documents in month. The
+// collection holds one small document per node that ever ran, so the scan
+// the embedded server does for this filter stays cheap.
+func (s *Store) RollupNodes(ctx context.Context, month string) ([]string, error) {
+	cur, err := s.col(colRollupNodes).Find(ctx, bson.D{{Key: "months", Value: month}})
+	if err != nil {
+		return nil, wrap(colRollupNodes, err)
+	}
+	var docs []struct {
+		ID string `bson:"_id"`
+	}
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, wrap(colRollupNodes, err)
+	}
+	nodes := make([]string, 0, len(docs))
+	for _, d := range docs {
+		nodes = append(nodes, d.ID)
+	}
+	sort.Strings(nodes)
+	return nodes, nil
+}
+
+// RollupsOf returns the documents of every node for one site or sign and
+// month, each found by _id.
+func (s *Store) RollupsOf(ctx context.Context, kind, county, key, month string) ([]Rollup, error) {
+	nodes, err := s.RollupNodes(ctx, month)
+	if err != nil {
+		return nil, err
+	}
+	var out []Rollup
+	for _, n := range nodes {
+		r, err := s.Rollup(ctx, RollupID(kind, county, key, month, n))
+		if errors.Is(err, domain.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// RollupsInMonth calls fn for every rollup document of month. It scans the
+// collection: it is for the rebuild and tests, never for dashboards.
+func (s *Store) RollupsInMonth(ctx context.Context, month string, fn func(Rollup) error) error {
+	cur, err := s.col(colRollups).Find(ctx, bson.D{{Key: "month", Value: month}},
+		options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		return wrap(colRollups, err)
+	}
+	defer cur.Close(ctx)
+	for cur.Next(ctx) {
+		var r Rollup
+		if err := cur.Decode(&r); err != nil {
+			return wrap(colRollups, err)
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return wrap(colRollups, cur.Err())
+}
+
+// DeleteRollup removes one rollup document; the rebuild uses it for a
+// document none of whose days has events any more.
+func (s *Store) DeleteRollup(ctx context.Context, id string) error {
+	_, err := s.col(colRollups).DeleteOne(ctx, byID(id))
+	return wrap(colRollups, err)
+}

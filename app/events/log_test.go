@@ -171,7 +171,9 @@ func TestTornTailIsCut(t *testing.T) {
 		{"half frame", func(b []byte) []byte { return b[:len(b)-7] }},
 		{"header only", func(b []byte) []byte { return b[:len(b)-len(b)+len(b)-1] }},
 		{"zeros appended", func(b []byte) []byte { return append(b, make([]byte, 4096)...) }},
-		{"garbage appended", func(b []byte) []byte { return append(b, []byte("\x30\x00\x00\x00garbage-garbage-garbage-garbage-garbage-garbage")...) }},
+		{"garbage appended", func(b []byte) []byte {
+			return append(b, []byte("\x30\x00\x00\x00garbage-garbage-garbage-garbage-garbage-garbage")...)
+		}},
 	} {
 		t.Run(tear.name, func(t *testing.T) {
 			dir := t.TempDir()

@@ -30,6 +30,29 @@ type User struct {
 	Role         Role
 	Counties     []string
 	CreatedAt    time.Time
+	// FailedLogins counts wrong passwords since the last good one; at
+	// LockAfterFailures the account is locked until LockedUntil.
+	FailedLogins int
+	LockedUntil  time.Time
+}
+
+// Login throttling: after LockAfterFailures wrong passwords in a row the
+// account is locked for LockFor, whatever IP the attempts come from.
+const (
+	LockAfterFailures = 5
+	LockFor           = 15 * time.Minute
+)
+
+// Locked reports whether the account is locked at now.
+func (u User) Locked(now time.Time) bool { return now.Before(u.LockedUntil) }
+
+// Session is a logged-in browser. Its ID is a hash of the token kept in the
+// cookie, so a leaked database does not leak live sessions.
+type Session struct {
+	ID       string
+	Username string
+	Created  time.Time
+	Expires  time.Time
 }
 
 var usernameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,31}$`)

@@ -1,12 +1,16 @@
 // Package i18n holds the UI catalogs (zh, en, bo) and picks the visitor's
-// language. Catalogs are JSON files embedded at build time; a test makes
-// sure every locale has every key with the same format verbs.
+// language. Catalogs are JSON files embedded at build time, one per area
+// and language (locales/<area>.<lang>.json: public, console, tickets…), so
+// each part of the app keeps its own strings; a test makes sure every
+// locale has every key with the same format verbs.
 package i18n
 
 import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"io/fs"
+	"path"
 	"sort"
 	"strings"
 
@@ -34,15 +38,32 @@ var tagLangs = []domain.Lang{domain.Zh, domain.En, domain.Bo}
 func Load() (*Catalogs, error) {
 	c := &Catalogs{msgs: map[domain.Lang]map[string]string{}, matcher: language.NewMatcher(tags)}
 	for _, l := range domain.Langs {
-		raw, err := localeFS.ReadFile("locales/" + string(l) + ".json")
+		c.msgs[l] = map[string]string{}
+	}
+	files, err := fs.Glob(localeFS, "locales/*.json")
+	if err != nil {
+		return nil, fmt.Errorf("i18n: %w", err)
+	}
+	for _, f := range files {
+		parts := strings.Split(strings.TrimSuffix(path.Base(f), ".json"), ".")
+		lang := domain.Lang(parts[len(parts)-1])
+		if len(parts) != 2 || !lang.Valid() {
+			return nil, fmt.Errorf("i18n: %s: want locales/<area>.<zh|en|bo>.json", f)
+		}
+		raw, err := localeFS.ReadFile(f)
 		if err != nil {
 			return nil, fmt.Errorf("i18n: %w", err)
 		}
 		m := map[string]string{}
 		if err := json.Unmarshal(raw, &m); err != nil {
-			return nil, fmt.Errorf("i18n: locales/%s.json: %w", l, err)
+			return nil, fmt.Errorf("i18n: %s: %w", f, err)
 		}
-		c.msgs[l] = m
+		for k, v := range m {
+			if _, dup := c.msgs[lang][k]; dup {
+				return nil, fmt.Errorf("i18n: %s: key %q is also in another %s file", f, k, lang)
+			}
+			c.msgs[lang][k] = v
+		}
 	}
 	return c, nil
 }

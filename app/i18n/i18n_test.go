@@ -148,3 +148,30 @@ func TestTFallsBackAndFormats(t *testing.T) {
 		t.Fatal("HTMLLang")
 	}
 }
+
+// Every area has a file in every language, so a new area cannot ship with
+// one language only.
+func TestEveryAreaInEveryLanguage(t *testing.T) {
+	files, err := fs.Glob(localeFS, "locales/*.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	areas := map[string]map[string]bool{}
+	for _, f := range files {
+		parts := strings.Split(strings.TrimSuffix(filepath.Base(f), ".json"), ".")
+		if areas[parts[0]] == nil {
+			areas[parts[0]] = map[string]bool{}
+		}
+		areas[parts[0]][parts[len(parts)-1]] = true
+	}
+	if len(areas) == 0 {
+		t.Fatal("no catalogs")
+	}
+	for area, langs := range areas {
+		for _, l := range domain.Langs {
+			if !langs[string(l)] {
+				t.Errorf("locales/%s.%s.json is missing", area, l)
+			}
+		}
+	}
+}

@@ -33,6 +33,16 @@ var migrations = []migration{
 			colSigns: {{Keys: bson.D{{Key: "site", Value: 1}}}, {Keys: bson.D{{Key: "county", Value: 1}}}},
 		})
 	}},
+	{"sessions and key-value collections", func(ctx context.Context, s *Store) error {
+		for _, c := range []string{colSessions, colKV} {
+			if err := s.ensureCollection(ctx, c); err != nil {
+				return err
+			}
+		}
+		return s.ensureIndexes(ctx, map[string][]mongo.IndexModel{
+			colSessions: {{Keys: bson.D{{Key: "user", Value: 1}}}},
+		})
+	}},
 }
 
 // SchemaVersion is the version this binary migrates to.

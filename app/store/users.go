@@ -19,11 +19,13 @@ type userDoc struct {
 	Role         string    `bson:"role"`
 	Counties     []string  `bson:"counties,omitempty"`
 	CreatedAt    time.Time `bson:"created_at"`
+	FailedLogins int       `bson:"failed_logins,omitempty"`
+	LockedUntil  time.Time `bson:"locked_until,omitempty"`
 }
 
 func (d userDoc) domain() domain.User {
 	return domain.User{Username: d.Username, PasswordHash: d.PasswordHash, Role: domain.Role(d.Role),
-		Counties: d.Counties, CreatedAt: d.CreatedAt}
+		Counties: d.Counties, CreatedAt: d.CreatedAt, FailedLogins: d.FailedLogins, LockedUntil: d.LockedUntil}
 }
 
 // CreateUser inserts a user and fails with domain.ErrConflict if the name
@@ -95,4 +97,32 @@ func (s *Store) Users(ctx context.Context) ([]domain.User, error) {
 func (s *Store) CountUsers(ctx context.Context) (int64, error) {
 	n, err := s.col(colUsers).CountDocuments(ctx, bson.D{})
 	return n, wrap(colUsers, err)
+}
+
+// RecordLoginFailure counts a wrong password and locks the account for
+// domain.LockFor once domain.LockAfterFailures are reached. Each step is one
+// single-document update, so concurrent attempts cannot undercount.
+func (s *Store) RecordLoginFailure(ctx context.Context, username string, now time.Time) (locked bool, err error) {
+	var d userDoc
+	err = s.col(colUsers).FindOneAndUpdate(ctx, byID(username),
+		bson.D{{Key: "$inc", Value: bson.D{{Key: "failed_logins", Value: 1}}}},
+		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&d)
+	if err != nil {
+		return false, wrap(colUsers, err)
+	}
+	if d.FailedLogins < domain.LockAfterFailures {
+		return false, nil
+	}
+	_, err = s.col(colUsers).UpdateOne(ctx, byID(username), bson.D{{Key: "$set", Value: bson.D{
+		{Key: "locked_until", Value: now.Add(domain.LockFor).UTC().Truncate(time.Millisecond)},
+		{Key: "failed_logins", Value: 0},
+	}}})
+	return true, wrap(colUsers, err)
+}
+
+// ResetLoginFailures clears the failure count after a good password.
+func (s *Store) ResetLoginFailures(ctx context.Context, username string) error {
+	_, err := s.col(colUsers).UpdateOne(ctx, byID(username),
+		bson.D{{Key: "$set", Value: bson.D{{Key: "failed_logins", Value: 0}}}})
+	return wrap(colUsers, err)
 }

@@ -31,6 +31,8 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	var verr *domain.ValidationError
 	var ferr *fiber.Error
 	switch {
+	case errors.Is(err, errCSRF):
+		status, titleKey, detailKey = fiber.StatusForbidden, "error.csrf_title", "error.csrf_detail"
 	case errors.As(err, &verr):
 		status, titleKey, field = fiber.StatusBadRequest, "error.bad_request_title", verr.Field
 		detail = s.I18n.T(lang, verr.Key, verr.Args...)

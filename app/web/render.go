@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"path"
+	"strings"
 	"sync"
 
 	"github.com/gofiber/fiber/v2"
@@ -14,13 +16,19 @@ import (
 	"github.com/yimayou/yimayou/app/i18n"
 )
 
-//go:embed templates/*.html
+// all: because go:embed skips files starting with "_" otherwise, and the
+// areas' shared files do.
+//
+//go:embed all:templates
 var templateFS embed.FS
 
-// pages are the templates rendered inside the layout.
-var pages = []string{"home", "county", "site", "notfound", "error"}
-
 // engine holds the templates, parsed once at start.
+//
+// Every templates/*.html but layout.html and partials.html is a page named
+// after its file ("site"). Every templates/<area>/*.html is a page named
+// "<area>/<file>" ("console/sites"); the area's files starting with "_"
+// are parsed with each of its pages, after the public layout and partials,
+// so an area may redefine "layout" (the console does) and add partials.
 type engine struct {
 	pages map[string]*template.Template
 	bufs  sync.Pool
@@ -32,14 +40,32 @@ func newEngine() (*engine, error) {
 		return nil, fmt.Errorf("web: templates: %w", err)
 	}
 	e := &engine{pages: map[string]*template.Template{}, bufs: sync.Pool{New: func() any { return new(bytes.Buffer) }}}
-	for _, name := range pages {
-		t, err := template.Must(base.Clone()).ParseFS(templateFS, "templates/"+name+".html")
-		if err != nil {
-			return nil, fmt.Errorf("web: template %s: %w", name, err)
+	err = fs.WalkDir(templateFS, "templates", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".html") {
+			return err
 		}
-		e.pages[name] = t
-	}
-	if _, err := fs.Stat(templateFS, "templates/layout.html"); err != nil {
+		rel := strings.TrimSuffix(strings.TrimPrefix(p, "templates/"), ".html")
+		file := path.Base(rel)
+		if rel == "layout" || rel == "partials" || strings.HasPrefix(file, "_") {
+			return nil
+		}
+		files := []string{}
+		if dir := path.Dir(p); dir != "templates" {
+			shared, err := fs.Glob(templateFS, dir+"/_*.html")
+			if err != nil {
+				return err
+			}
+			files = append(files, shared...)
+		}
+		files = append(files, p)
+		t, err := template.Must(base.Clone()).ParseFS(templateFS, files...)
+		if err != nil {
+			return fmt.Errorf("web: template %s: %w", rel, err)
+		}
+		e.pages[rel] = t
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	return e, nil

@@ -58,6 +58,11 @@ type Deps struct {
 	Public     fs.FS
 	ReadyExtra map[string]ReadyCheck
 	Version    string
+
+	// The console (/admin) is served when Accounts is set.
+	Accounts      Accounts
+	CheckPassword PasswordChecker
+	KV            fiber.Storage // CSRF and rate-limit state shared by all nodes
 }
 
 // Server holds what handlers share.
@@ -119,6 +124,14 @@ func New(d Deps) (*fiber.App, error) {
 	app.Get("/s/:county/:site", s.showSite)
 	app.Get("/q/:code", s.scan)
 	app.Get("/qr/:file", s.qrImage)
+
+	if d.Accounts != nil {
+		admin := app.Group("/admin", s.consoleMiddleware()...)
+		admin.Get("/login", s.showLogin)
+		admin.Post("/login", s.loginLimiter(), s.login)
+		admin.Post("/logout", s.logout)
+		admin.Get("/", requireRole(domain.Roles...), s.consoleHome)
+	}
 
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 	return app, nil

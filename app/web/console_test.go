@@ -1,0 +1,205 @@
+package web
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/yimayou/yimayou/app/auth"
+	"github.com/yimayou/yimayou/app/catalog"
+	"github.com/yimayou/yimayou/app/domain"
+	"github.com/yimayou/yimayou/app/i18n"
+	"github.com/yimayou/yimayou/app/qr"
+	"github.com/yimayou/yimayou/app/store"
+	"github.com/yimayou/yimayou/app/store/storetest"
+	"github.com/yimayou/yimayou/public"
+)
+
+// browser is a minimal cookie-keeping client over app.Test.
+type browser struct {
+	t       testing.TB
+	app     *fiber.App
+	cookies map[string]string
+}
+
+func newBrowser(t testing.TB, app *fiber.App) *browser {
+	return &browser{t: t, app: app, cookies: map[string]string{}}
+}
+
+func (b *browser) do(method, path string, form url.Values) resp {
+	b.t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req := httptest.NewRequest(method, path, body)
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	req.Header.Set("Accept-Language", "en")
+	for k, v := range b.cookies {
+		req.AddCookie(&http.Cookie{Name: k, Value: v})
+	}
+	res, err := b.app.Test(req, -1)
+	if err != nil {
+		b.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer res.Body.Close()
+	for _, c := range res.Cookies() {
+		if c.MaxAge < 0 || c.Value == "" {
+			delete(b.cookies, c.Name)
+		} else {
+			b.cookies[c.Name] = c.Value
+		}
+	}
+	raw, _ := io.ReadAll(res.Body)
+	return resp{status: res.StatusCode, header: res.Header, body: string(raw)}
+}
+
+var csrfRe = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+
+// csrfFrom reads the CSRF token out of a page's form.
+func (b *browser) csrfFrom(path string) string {
+	b.t.Helper()
+	r := b.do("GET", path, nil)
+	m := csrfRe.FindStringSubmatch(r.body)
+	if m == nil {
+		b.t.Fatalf("GET %s (%d): no CSRF token in the page: %.3000s", path, r.status, r.body)
+	}
+	return m[1]
+}
+
+func (b *browser) login(user, password string) resp {
+	b.t.Helper()
+	token := b.csrfFrom("/admin/login")
+	return b.do("POST", "/admin/login", url.Values{"_csrf": {token}, "username": {user}, "password": {password}, "next": {"/admin"}})
+}
+
+func consoleApp(t testing.TB) (*fiber.App, *store.Store) {
+	t.Helper()
+	s := storetest.New(t)
+	seed(t, s)
+	ctx := context.Background()
+	for _, u := range []struct {
+		name     string
+		role     domain.Role
+		counties []string
+	}{{"admin", domain.RoleAdmin, nil}, {"luding-editor", domain.RoleEditor, []string{"513322"}}} {
+		hash, err := auth.HashPassword("a long test password")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.CreateUser(ctx, domain.User{Username: u.name, Role: u.role, Counties: u.counties, PasswordHash: hash}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	cat, err := catalog.New(ctx, s, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app, err := New(Deps{Catalog: cat, I18n: i18n.MustLoad(), QR: qr.NewRenderer(1 << 20), DB: s, Log: log,
+		PublicURL: "http://localhost", Public: public.FS,
+		Accounts: s, CheckPassword: auth.CheckPassword, KV: s.KV("web")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return app, s
+}
+
+func TestConsoleLoginFlow(t *testing.T) {
+	app, _ := consoleApp(t)
+	b := newBrowser(t, app)
+
+	r := b.do("GET", "/admin", nil)
+	if r.status != http.StatusSeeOther || !strings.HasPrefix(r.header.Get("Location"), "/admin/login?next=") {
+		t.Fatalf("anonymous /admin: %d %q", r.status, r.header.Get("Location"))
+	}
+	r = b.login("luding-editor", "a long test password")
+	if r.status != http.StatusSeeOther || r.header.Get("Location") != "/admin" {
+		t.Fatalf("login: %d %q %s", r.status, r.header.Get("Location"), r.body)
+	}
+	if b.cookies[sessionCookie] == "" {
+		t.Fatal("no session cookie")
+	}
+	r = b.do("GET", "/admin", nil)
+	if r.status != 200 || !strings.Contains(r.body, "Hello, luding-editor.") || !strings.Contains(r.body, "Luding") {
+		t.Fatalf("console home: %d", r.status)
+	}
+	if strings.Contains(r.body, "Kangding") {
+		t.Error("an editor of Luding sees Kangding")
+	}
+	// Logging out needs the CSRF token too.
+	if r := b.do("POST", "/admin/logout", url.Values{}); r.status != http.StatusForbidden {
+		t.Errorf("logout without CSRF token: %d", r.status)
+	}
+	token := b.csrfFrom("/admin")
+	if r := b.do("POST", "/admin/logout", url.Values{"_csrf": {token}}); r.status != http.StatusSeeOther {
+		t.Errorf("logout: %d", r.status)
+	}
+	if r := b.do("GET", "/admin", nil); r.status != http.StatusSeeOther {
+		t.Errorf("after logout /admin: %d", r.status)
+	}
+}
+
+func TestConsoleLoginRefusals(t *testing.T) {
+	app, s := consoleApp(t)
+	b := newBrowser(t, app)
+
+	// A form without the CSRF token is refused, with a page in the user's language.
+	r := b.do("POST", "/admin/login", url.Values{"username": {"admin"}, "password": {"a long test password"}})
+	if r.status != http.StatusForbidden || !strings.Contains(r.body, "Form expired") {
+		t.Fatalf("login without CSRF: %d", r.status)
+	}
+	// A forged token is refused too.
+	b.csrfFrom("/admin/login")
+	r = b.do("POST", "/admin/login", url.Values{"_csrf": {"forged"}, "username": {"admin"}, "password": {"a long test password"}})
+	if r.status != http.StatusForbidden {
+		t.Fatalf("login with a forged CSRF token: %d", r.status)
+	}
+	// Unknown user and wrong password look the same.
+	if r := b.login("nobody", "whatever whatever"); r.status != http.StatusUnauthorized || !strings.Contains(r.body, "Wrong username or password") {
+		t.Errorf("unknown user: %d", r.status)
+	}
+	if r := b.login("admin", ""); r.status != http.StatusBadRequest {
+		t.Errorf("empty password: %d", r.status)
+	}
+	// Five wrong passwords lock the account, even for the right password.
+	for i := 0; i < domain.LockAfterFailures; i++ {
+		b.login("admin", "wrong password "+string(rune('a'+i)))
+	}
+	if r := b.login("admin", "a long test password"); r.status != http.StatusTooManyRequests || !strings.Contains(r.body, "locked") {
+		t.Errorf("locked account accepted the right password: %d", r.status)
+	}
+	u, err := s.User(context.Background(), "admin")
+	if err != nil || !u.Locked(u.LockedUntil.Add(-1)) {
+		t.Errorf("store did not lock the account: %+v %v", u, err)
+	}
+	// An open redirect through ?next= is not possible.
+	if got := safeNext("//evil.example/admin"); got != "/admin" {
+		t.Errorf("safeNext kept %q", got)
+	}
+	if got := safeNext("https://evil.example"); got != "/admin" {
+		t.Errorf("safeNext kept %q", got)
+	}
+}
+
+func TestLoginRateLimitPerIP(t *testing.T) {
+	app, _ := consoleApp(t)
+	b := newBrowser(t, app)
+	var last int
+	for i := 0; i < 12; i++ {
+		last = b.login("nobody", "whatever whatever").status
+	}
+	if last != http.StatusTooManyRequests {
+		t.Fatalf("12th login attempt in a minute: %d, want 429", last)
+	}
+}

@@ -24,7 +24,9 @@ type KV struct {
 }
 
 // KV returns a key-value store whose keys are namespaced by prefix.
-func (s *Store) KV(prefix string) *KV { return &KV{s: s, prefix: prefix + ":", timeout: 5 * time.Second} }
+func (s *Store) KV(prefix string) *KV {
+	return &KV{s: s, prefix: prefix + ":", timeout: 5 * time.Second}
+}
 
 type kvDoc struct {
 	Key     string    `bson:"_id"`

@@ -63,6 +63,9 @@ type Deps struct {
 	Accounts      Accounts
 	CheckPassword PasswordChecker
 	KV            fiber.Storage // CSRF and rate-limit state shared by all nodes
+
+	Console ConsoleDeps // console_routes.go
+	Tickets TicketDeps  // tickets_routes.go
 }
 
 // Server holds what handlers share.
@@ -131,6 +134,8 @@ func New(d Deps) (*fiber.App, error) {
 		admin.Post("/login", s.loginLimiter(), s.login)
 		admin.Post("/logout", s.logout)
 		admin.Get("/", requireRole(domain.Roles...), s.consoleHome)
+		s.consoleRoutes(admin)
+		s.ticketRoutes(app, admin)
 	}
 
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })

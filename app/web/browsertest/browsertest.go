@@ -1,0 +1,113 @@
+// Package browsertest drives Debian's Chromium with chromedp for tests that
+// need a real browser: pages, service worker, offline, camera-less gate
+// scans. .ci/run installs Chromium; on a machine without it the tests skip,
+// except under CI=true, where a missing browser is a failure.
+package browsertest
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// Executable finds Chromium, or "" when there is none.
+func Executable() string {
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// Options shape the browser.
+type Options struct {
+	// Width and Height of the window; 0 means a phone (412×915).
+	Width, Height int
+	// Timeout bounds the whole test's browser work; 0 means 60 s.
+	Timeout time.Duration
+}
+
+// New starts a headless Chromium for t with an empty profile, and returns
+// its context. It is closed when the test ends.
+func New(t testing.TB, opt Options) context.Context {
+	t.Helper()
+	exe := Executable()
+	if exe == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("browsertest: Chromium not found; .ci/run must install it (apt-get install chromium)")
+		}
+		t.Skip("browsertest: Chromium not installed (apt-get install chromium)")
+	}
+	if opt.Width == 0 {
+		opt.Width, opt.Height = 412, 915
+	}
+	if opt.Timeout == 0 {
+		opt.Timeout = 60 * time.Second
+	}
+	allocOpts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(exe),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.UserDataDir(filepath.Join(t.TempDir(), "profile")),
+		chromedp.WindowSize(opt.Width, opt.Height),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("hide-scrollbars", true),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), allocOpts...)
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	t.Cleanup(func() {
+		cancelCtx()
+		cancelAlloc()
+	})
+	// The first run starts the browser and must not carry a timeout (it
+	// would stop the browser); the timeout goes on a context derived after.
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("browsertest: start Chromium: %v", err)
+	}
+	tctx, cancelTimeout := context.WithTimeout(ctx, opt.Timeout)
+	t.Cleanup(cancelTimeout)
+	return tctx
+}
+
+// Serve serves h on a free loopback port for the test's lifetime and
+// returns its base URL (http://127.0.0.1:PORT). A real listener, because a
+// browser cannot reach app.Test.
+func Serve(t testing.TB, h http.Handler) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	return "http://" + ln.Addr().String()
+}
+
+// Artifact is where tests keep screenshots: $YIMAYOU_ARTIFACTS if set
+// (CI keeps that folder), else the test's temp dir.
+func Artifact(t testing.TB, name string) string {
+	dir := os.Getenv("YIMAYOU_ARTIFACTS")
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return filepath.Join(dir, name)
+}

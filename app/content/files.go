@@ -54,10 +54,24 @@ type priceYAML struct {
 }
 
 type photoYAML struct {
-	Src    string   `yaml:"src"`
-	Width  int      `yaml:"w,omitempty"`
-	Height int      `yaml:"h,omitempty"`
-	Alt    textYAML `yaml:"alt,omitempty"`
+	Src    string          `yaml:"src"`
+	Width  int             `yaml:"w,omitempty"`
+	Height int             `yaml:"h,omitempty"`
+	Alt    textYAML        `yaml:"alt,omitempty"`
+	Sizes  []photoSizeYAML `yaml:"sizes,omitempty"`
+}
+
+type photoSizeYAML struct {
+	Src   string `yaml:"src"`
+	Width int    `yaml:"w"`
+}
+
+// audioYAML is a language's audio guide, in that language's front matter.
+type audioYAML struct {
+	Src        string `yaml:"src"`
+	Type       string `yaml:"type"`
+	Seconds    int    `yaml:"seconds,omitempty"`
+	Transcript string `yaml:"transcript,omitempty"`
 }
 
 type signYAML struct {
@@ -78,7 +92,8 @@ type langYAML struct {
 	Address      string `yaml:"address,omitempty"`
 	Reservation  string `yaml:"reservation,omitempty"`
 	TicketNote   string `yaml:"ticket_note,omitempty"`
-	AltitudeNote string `yaml:"altitude_note,omitempty"`
+	AltitudeNote string     `yaml:"altitude_note,omitempty"`
+	Audio        *audioYAML `yaml:"audio,omitempty"`
 }
 
 // langFields pairs each front-matter field with the site's text, so
@@ -110,7 +125,11 @@ func siteToYAML(s domain.Site, signs []domain.Sign) siteYAMLDoc {
 		d.Prices = append(d.Prices, priceYAML{Fen: p.Fen, Label: textToYAML(p.Label)})
 	}
 	for _, p := range s.Photos {
-		d.Photos = append(d.Photos, photoYAML{Src: p.Src, Width: p.Width, Height: p.Height, Alt: textToYAML(p.Alt)})
+		py := photoYAML{Src: p.Src, Width: p.Width, Height: p.Height, Alt: textToYAML(p.Alt)}
+		for _, z := range p.Sizes {
+			py.Sizes = append(py.Sizes, photoSizeYAML{Src: z.Src, Width: z.Width})
+		}
+		d.Photos = append(d.Photos, py)
 	}
 	for _, g := range signs {
 		d.Signs = append(d.Signs, signYAML{
@@ -134,7 +153,11 @@ func (d siteYAMLDoc) site(key string) domain.Site {
 		s.Prices = append(s.Prices, domain.Price{Fen: p.Fen, Label: p.Label.text()})
 	}
 	for _, p := range d.Photos {
-		s.Photos = append(s.Photos, domain.Photo{Src: p.Src, Width: p.Width, Height: p.Height, Alt: p.Alt.text()})
+		ph := domain.Photo{Src: p.Src, Width: p.Width, Height: p.Height, Alt: p.Alt.text()}
+		for _, z := range p.Sizes {
+			ph.Sizes = append(ph.Sizes, domain.PhotoSize{Src: z.Src, Width: z.Width})
+		}
+		s.Photos = append(s.Photos, ph)
 	}
 	return s
 }

@@ -192,6 +192,12 @@ func (l *loader) loadLang(key string, lang domain.Lang, site *domain.Site) bool 
 		setText(f.text, lang, *f.field)
 	}
 	setText(&site.Body, lang, body)
+	if a := doc.Audio; a != nil {
+		if site.Audio == nil {
+			site.Audio = map[domain.Lang]domain.AudioGuide{}
+		}
+		site.Audio[lang] = domain.AudioGuide{Src: a.Src, Type: a.Type, Seconds: a.Seconds, Transcript: a.Transcript}
+	}
 	return true
 }
 

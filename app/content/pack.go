@@ -120,9 +120,20 @@ func normalizeSite(s domain.Site) domain.Site {
 		out.Prices = append(out.Prices, domain.Price{Label: cleanText(pr.Label, cleanLine), Fen: pr.Fen})
 	}
 	for _, ph := range s.Photos {
-		out.Photos = append(out.Photos, domain.Photo{
+		p := domain.Photo{
 			Src: strings.TrimSpace(ph.Src), Alt: cleanText(ph.Alt, cleanLine), Width: ph.Width, Height: ph.Height,
-		})
+		}
+		for _, z := range ph.Sizes {
+			p.Sizes = append(p.Sizes, domain.PhotoSize{Src: strings.TrimSpace(z.Src), Width: z.Width})
+		}
+		out.Photos = append(out.Photos, p)
+	}
+	for l, a := range s.Audio {
+		if out.Audio == nil {
+			out.Audio = map[domain.Lang]domain.AudioGuide{}
+		}
+		out.Audio[l] = domain.AudioGuide{Src: strings.TrimSpace(a.Src), Type: strings.TrimSpace(a.Type),
+			Seconds: a.Seconds, Transcript: cleanBody(a.Transcript)}
 	}
 	return out
 }

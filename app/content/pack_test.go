@@ -144,8 +144,13 @@ func fullPack() Pack {
 				ALevel: "5A", ALevelSince: "2020-12",
 				Location: &domain.LatLon{Lat: 28.37, Lon: -100.000001},
 				Photos: []domain.Photo{
-					{Src: "/media/a.jpg", Alt: domain.Text{domain.En: "A lake"}, Width: 800, Height: 600},
+					{Src: "/media/a.jpg", Alt: domain.Text{domain.En: "A lake"}, Width: 800, Height: 600,
+						Sizes: []domain.PhotoSize{{Src: "/media/a-320.jpg", Width: 320}, {Src: "/media/a-640.jpg", Width: 640}}},
 					{Src: "/media/b.jpg"},
+				},
+				Audio: map[domain.Lang]domain.AudioGuide{
+					domain.Zh: {Src: "/media/a-zh.mp3", Type: "audio/mpeg", Seconds: 95, Transcript: "第一段。\n\n第二段：海拔 4,500 米。"},
+					domain.Bo: {Src: "/media/a-bo.ogg", Type: "audio/ogg"},
 				},
 				Published: true,
 			},

@@ -169,6 +169,9 @@ func encodeLang(s domain.Site, lang domain.Lang) ([]byte, error) {
 	for _, f := range langFields(&doc, &s) {
 		*f.field = (*f.text)[lang]
 	}
+	if a, ok := s.Audio[lang]; ok {
+		doc.Audio = &audioYAML{Src: a.Src, Type: a.Type, Seconds: a.Seconds, Transcript: a.Transcript}
+	}
 	body := s.Body[lang]
 	if doc == (langYAML{}) && body == "" {
 		return nil, nil

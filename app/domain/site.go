@@ -2,6 +2,7 @@ package domain
 
 import (
 	"regexp"
+	"slices"
 	"time"
 )
 
@@ -43,6 +44,8 @@ type Site struct {
 	Location *LatLon
 
 	Photos []Photo
+	// Audio is the audio guide per language.
+	Audio map[Lang]AudioGuide
 
 	Published bool
 	UpdatedAt time.Time
@@ -60,13 +63,35 @@ type Price struct {
 	Fen   int64
 }
 
-// Photo is an image of the site, served from public/ or the media store.
+// Photo is an image of the site, served from the media store. Src is the
+// largest size; Sizes are smaller renditions for srcset, so a phone on 3G
+// downloads the one it needs.
 type Photo struct {
 	Src    string
 	Alt    Text
 	Width  int
 	Height int
+	Sizes  []PhotoSize
 }
+
+// PhotoSize is one rendition of a photo.
+type PhotoSize struct {
+	Src   string
+	Width int
+}
+
+// AudioGuide is a recorded guide in one language, with its transcript for
+// those who cannot listen.
+type AudioGuide struct {
+	Src        string
+	Type       string // audio/mpeg, audio/mp4, audio/ogg
+	Seconds    int
+	Transcript string
+}
+
+// AudioTypes are the audio formats a guide may have: what phone browsers
+// play.
+var AudioTypes = []string{"audio/mpeg", "audio/mp4", "audio/aac", "audio/ogg"}
 
 // AltitudeWarnAt is the height above which a page warns about altitude
 // sickness; AltitudeStrongWarnAt is where the warning becomes stronger.
@@ -127,6 +152,24 @@ func (s Site) Validate() error {
 	for _, p := range s.Prices {
 		if p.Fen < 0 {
 			return &ValidationError{Field: "prices", Key: "error.price"}
+		}
+	}
+	for _, p := range s.Photos {
+		if p.Src == "" || p.Width < 0 || p.Height < 0 {
+			return &ValidationError{Field: "photos", Key: "error.photo"}
+		}
+		for _, z := range p.Sizes {
+			if z.Src == "" || z.Width <= 0 {
+				return &ValidationError{Field: "photos", Key: "error.photo"}
+			}
+		}
+	}
+	for l, a := range s.Audio {
+		if !l.Valid() {
+			return &ValidationError{Field: "audio", Key: "error.language"}
+		}
+		if a.Src == "" || a.Seconds < 0 || !slices.Contains(AudioTypes, a.Type) {
+			return &ValidationError{Field: "audio", Key: "error.audio"}
 		}
 	}
 	return nil

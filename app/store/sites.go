@@ -32,6 +32,7 @@ type siteDoc struct {
 	ALevelSince  string            `bson:"a_level_since,omitempty"`
 	Location     *locationDoc      `bson:"location,omitempty"`
 	Photos       []photoDoc        `bson:"photos,omitempty"`
+	Audio        map[string]audioDoc `bson:"audio,omitempty"`
 	Published    bool              `bson:"published"`
 	UpdatedAt    time.Time         `bson:"updated_at"`
 }
@@ -53,6 +54,19 @@ type photoDoc struct {
 	Alt    map[string]string `bson:"alt,omitempty"`
 	Width  int               `bson:"w,omitempty"`
 	Height int               `bson:"h,omitempty"`
+	Sizes  []photoSizeDoc    `bson:"sizes,omitempty"`
+}
+
+type photoSizeDoc struct {
+	Src   string `bson:"src"`
+	Width int    `bson:"w"`
+}
+
+type audioDoc struct {
+	Src        string `bson:"src"`
+	Type       string `bson:"type"`
+	Seconds    int    `bson:"seconds,omitempty"`
+	Transcript string `bson:"transcript,omitempty"`
 }
 
 func siteToDoc(s domain.Site) siteDoc {
@@ -72,7 +86,17 @@ func siteToDoc(s domain.Site) siteDoc {
 		d.Location = &locationDoc{Type: "Point", Coordinates: [2]float64{s.Location.Lon, s.Location.Lat}}
 	}
 	for _, p := range s.Photos {
-		d.Photos = append(d.Photos, photoDoc{Src: p.Src, Alt: textDoc(p.Alt), Width: p.Width, Height: p.Height})
+		pd := photoDoc{Src: p.Src, Alt: textDoc(p.Alt), Width: p.Width, Height: p.Height}
+		for _, z := range p.Sizes {
+			pd.Sizes = append(pd.Sizes, photoSizeDoc{Src: z.Src, Width: z.Width})
+		}
+		d.Photos = append(d.Photos, pd)
+	}
+	for l, a := range s.Audio {
+		if d.Audio == nil {
+			d.Audio = map[string]audioDoc{}
+		}
+		d.Audio[string(l)] = audioDoc{Src: a.Src, Type: a.Type, Seconds: a.Seconds, Transcript: a.Transcript}
 	}
 	return d
 }
@@ -94,7 +118,17 @@ func (d siteDoc) domain() domain.Site {
 		s.Location = &domain.LatLon{Lat: d.Location.Coordinates[1], Lon: d.Location.Coordinates[0]}
 	}
 	for _, p := range d.Photos {
-		s.Photos = append(s.Photos, domain.Photo{Src: p.Src, Alt: textFromDoc(p.Alt), Width: p.Width, Height: p.Height})
+		ph := domain.Photo{Src: p.Src, Alt: textFromDoc(p.Alt), Width: p.Width, Height: p.Height}
+		for _, z := range p.Sizes {
+			ph.Sizes = append(ph.Sizes, domain.PhotoSize{Src: z.Src, Width: z.Width})
+		}
+		s.Photos = append(s.Photos, ph)
+	}
+	for l, a := range d.Audio {
+		if s.Audio == nil {
+			s.Audio = map[domain.Lang]domain.AudioGuide{}
+		}
+		s.Audio[domain.Lang(l)] = domain.AudioGuide{Src: a.Src, Type: a.Type, Seconds: a.Seconds, Transcript: a.Transcript}
 	}
 	return s
 }

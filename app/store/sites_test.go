@@ -308,3 +308,33 @@ func TestPutSiteMovesItsSigns(t *testing.T) {
 		t.Fatalf("sign county %s after its site moved to 513322", sign.County)
 	}
 }
+
+func TestSiteAudioAndPhotoSizesRoundTrip(t *testing.T) {
+	s := storetest.New(t)
+	ctx := context.Background()
+	if err := s.PutCounty(ctx, domain.County{Code: "513337", Name: domain.Text{domain.Zh: "稻城县"}}); err != nil {
+		t.Fatal(err)
+	}
+	in := domain.Site{Key: "yading", County: "513337", Name: domain.Text{domain.Zh: "稻城亚丁"},
+		Photos: []domain.Photo{{Src: "/media/y.jpg", Width: 1600, Height: 1200,
+			Sizes: []domain.PhotoSize{{Src: "/media/y-400.jpg", Width: 400}, {Src: "/media/y-800.jpg", Width: 800}}}},
+		Audio: map[domain.Lang]domain.AudioGuide{
+			domain.Zh: {Src: "/media/y-zh.mp3", Type: "audio/mpeg", Seconds: 120, Transcript: "欢迎。"},
+			domain.En: {Src: "/media/y-en.ogg", Type: "audio/ogg"},
+		}}
+	if err := s.PutSite(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Site(ctx, "yading")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got.Photos, in.Photos) || !reflect.DeepEqual(got.Audio, in.Audio) {
+		t.Fatalf("got photos %+v audio %+v", got.Photos, got.Audio)
+	}
+	bad := in
+	bad.Audio = map[domain.Lang]domain.AudioGuide{domain.En: {Src: "/x.wav", Type: "audio/wav"}}
+	if err := s.PutSite(ctx, bad); !errors.Is(err, domain.ErrInvalid) {
+		t.Fatalf("unsupported audio type: %v", err)
+	}
+}

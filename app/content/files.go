@@ -84,14 +84,14 @@ type signYAML struct {
 
 // langYAML is the front matter of sites/<key>/<lang>.md; the body follows it.
 type langYAML struct {
-	Name         string `yaml:"name,omitempty"`
-	Summary      string `yaml:"summary,omitempty"`
-	Hours        string `yaml:"hours,omitempty"`
-	BestSeason   string `yaml:"best_season,omitempty"`
-	Safety       string `yaml:"safety,omitempty"`
-	Address      string `yaml:"address,omitempty"`
-	Reservation  string `yaml:"reservation,omitempty"`
-	TicketNote   string `yaml:"ticket_note,omitempty"`
+	Name         string     `yaml:"name,omitempty"`
+	Summary      string     `yaml:"summary,omitempty"`
+	Hours        string     `yaml:"hours,omitempty"`
+	BestSeason   string     `yaml:"best_season,omitempty"`
+	Safety       string     `yaml:"safety,omitempty"`
+	Address      string     `yaml:"address,omitempty"`
+	Reservation  string     `yaml:"reservation,omitempty"`
+	TicketNote   string     `yaml:"ticket_note,omitempty"`
 	AltitudeNote string     `yaml:"altitude_note,omitempty"`
 	Audio        *audioYAML `yaml:"audio,omitempty"`
 }

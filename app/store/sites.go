@@ -13,28 +13,28 @@ import (
 const colSites = "sites"
 
 type siteDoc struct {
-	Key          string            `bson:"_id"`
-	County       string            `bson:"county"`
-	Name         map[string]string `bson:"name,omitempty"`
-	Summary      map[string]string `bson:"summary,omitempty"`
-	Body         map[string]string `bson:"body,omitempty"`
-	Hours        map[string]string `bson:"hours,omitempty"`
-	BestSeason   map[string]string `bson:"best_season,omitempty"`
-	Safety       map[string]string `bson:"safety,omitempty"`
-	Address      map[string]string `bson:"address,omitempty"`
-	Reservation  map[string]string `bson:"reservation,omitempty"`
-	TicketNote   map[string]string `bson:"ticket_note,omitempty"`
-	Prices       []priceDoc        `bson:"prices,omitempty"`
-	AltitudeMin  int               `bson:"altitude_min,omitempty"`
-	AltitudeMax  int               `bson:"altitude_max,omitempty"`
-	AltitudeNote map[string]string `bson:"altitude_note,omitempty"`
-	ALevel       string            `bson:"a_level,omitempty"`
-	ALevelSince  string            `bson:"a_level_since,omitempty"`
-	Location     *locationDoc      `bson:"location,omitempty"`
-	Photos       []photoDoc        `bson:"photos,omitempty"`
+	Key          string              `bson:"_id"`
+	County       string              `bson:"county"`
+	Name         map[string]string   `bson:"name,omitempty"`
+	Summary      map[string]string   `bson:"summary,omitempty"`
+	Body         map[string]string   `bson:"body,omitempty"`
+	Hours        map[string]string   `bson:"hours,omitempty"`
+	BestSeason   map[string]string   `bson:"best_season,omitempty"`
+	Safety       map[string]string   `bson:"safety,omitempty"`
+	Address      map[string]string   `bson:"address,omitempty"`
+	Reservation  map[string]string   `bson:"reservation,omitempty"`
+	TicketNote   map[string]string   `bson:"ticket_note,omitempty"`
+	Prices       []priceDoc          `bson:"prices,omitempty"`
+	AltitudeMin  int                 `bson:"altitude_min,omitempty"`
+	AltitudeMax  int                 `bson:"altitude_max,omitempty"`
+	AltitudeNote map[string]string   `bson:"altitude_note,omitempty"`
+	ALevel       string              `bson:"a_level,omitempty"`
+	ALevelSince  string              `bson:"a_level_since,omitempty"`
+	Location     *locationDoc        `bson:"location,omitempty"`
+	Photos       []photoDoc          `bson:"photos,omitempty"`
 	Audio        map[string]audioDoc `bson:"audio,omitempty"`
-	Published    bool              `bson:"published"`
-	UpdatedAt    time.Time         `bson:"updated_at"`
+	Published    bool                `bson:"published"`
+	UpdatedAt    time.Time           `bson:"updated_at"`
 }
 
 type priceDoc struct {

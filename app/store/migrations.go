@@ -43,6 +43,18 @@ var migrations = []migration{
 			colSessions: {{Keys: bson.D{{Key: "user", Value: 1}}}},
 		})
 	}},
+	{"console: drafts, revisions, audit log, alerts, media", func(ctx context.Context, s *Store) error {
+		for _, c := range []string{colDrafts, colRevisions, colAudit, colAlerts, colMedia} {
+			if err := s.ensureCollection(ctx, c); err != nil {
+				return err
+			}
+		}
+		return s.ensureIndexes(ctx, map[string][]mongo.IndexModel{
+			colDrafts:    {{Keys: bson.D{{Key: "county", Value: 1}}}},
+			colRevisions: {{Keys: bson.D{{Key: "site", Value: 1}, {Key: "_id", Value: -1}}}},
+			colAudit:     {{Keys: bson.D{{Key: "county", Value: 1}, {Key: "_id", Value: -1}}}},
+		})
+	}},
 }
 
 // SchemaVersion is the version this binary migrates to.

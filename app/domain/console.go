@@ -1,0 +1,32 @@
+package domain
+
+import "time"
+
+// Revision is a published state of a site, kept so an editor can see what
+// the public saw and bring an older text back.
+type Revision struct {
+	ID   string
+	Site Site
+	At   time.Time
+	User string
+}
+
+// AuditEntry records one change made in the console: who did what to
+// which object, and for content the fields before and after.
+type AuditEntry struct {
+	ID      string
+	At      time.Time
+	User    string
+	Action  string // "site.publish", "sign.create", "user.password_reset"…
+	Object  string // site key, sign code, username…
+	County  string // empty for objects outside any county (users)
+	Changes []FieldChange
+}
+
+// FieldChange is one field's value before and after a change; an empty
+// Before is a field that was set, an empty After one that was cleared.
+type FieldChange struct {
+	Field  string
+	Before string
+	After  string
+}

@@ -7,5 +7,5 @@ import "embed"
 
 // FS holds every static file.
 //
-//go:embed css icons robots.txt
+//go:embed css icons js robots.txt sw.js
 var FS embed.FS

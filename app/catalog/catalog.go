@@ -168,3 +168,12 @@ func (s *Snapshot) ExampleSign() string {
 	}
 	return best
 }
+
+// AllSites returns every published site, ordered by county then key.
+func (s *Snapshot) AllSites() []*domain.Site {
+	out := make([]*domain.Site, 0, len(s.site))
+	for _, c := range s.Counties {
+		out = append(out, s.byCounty[c.Code]...)
+	}
+	return out
+}

@@ -16,9 +16,11 @@ import (
 // (/static/css/site.3f2a9c1e.css), so browsers may cache them for a year
 // and an update is never stale.
 type assets struct {
-	files  map[string]asset // hashed path → file
-	hashed map[string]string
-	css    string // site.css, inlined into every page
+	files   map[string]asset // hashed path → file
+	hashed  map[string]string
+	source  map[string][]byte // path → content, for files served under their own name (sw.js)
+	css     string            // site.css, inlined into every page
+	version string            // hash of every file: changes with any of them
 }
 
 type asset struct {
@@ -27,7 +29,8 @@ type asset struct {
 }
 
 func loadAssets(fsys fs.FS) (*assets, error) {
-	a := &assets{files: map[string]asset{}, hashed: map[string]string{}}
+	a := &assets{files: map[string]asset{}, hashed: map[string]string{}, source: map[string][]byte{}}
+	all := sha256.New()
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || strings.HasSuffix(p, ".go") {
 			return err
@@ -37,6 +40,9 @@ func loadAssets(fsys fs.FS) (*assets, error) {
 			return err
 		}
 		sum := sha256.Sum256(body)
+		all.Write([]byte(p))
+		all.Write(sum[:])
+		a.source[p] = body
 		ext := path.Ext(p)
 		h := strings.TrimSuffix(p, ext) + "." + hex.EncodeToString(sum[:4]) + ext
 		ctype := mime.TypeByExtension(ext)
@@ -50,6 +56,7 @@ func loadAssets(fsys fs.FS) (*assets, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web: assets: %w", err)
 	}
+	a.version = hex.EncodeToString(all.Sum(nil)[:6])
 	css, err := fs.ReadFile(fsys, "css/site.css")
 	if err != nil {
 		return nil, fmt.Errorf("web: assets: %w", err)

@@ -64,6 +64,8 @@ type Deps struct {
 	CheckPassword PasswordChecker
 	KV            fiber.Storage // CSRF and rate-limit state shared by all nodes
 
+	Alerts AlertSource // optional: zone-wide banners on public pages
+
 	Console ConsoleDeps // console_routes.go
 	Tickets TicketDeps  // tickets_routes.go
 }
@@ -77,6 +79,8 @@ type Server struct {
 	md        *markdown
 	metrics   *metrics
 	pages     *pageCache
+	alerts    *alertCache
+	swBody    []byte
 	cspHeader string
 	started   time.Time
 }
@@ -95,6 +99,8 @@ func New(d Deps) (*fiber.App, error) {
 		metrics: newMetrics(d.Registry), pages: newPageCache(2000), started: time.Now()}
 
 	s.cspHeader = s.csp()
+	s.alerts = newAlertCache(d.Alerts, 15*time.Second)
+	s.swBody = buildServiceWorker(a)
 	app := fiber.New(fiber.Config{
 		AppName:               "yimayou",
 		DisableStartupMessage: true,
@@ -127,6 +133,8 @@ func New(d Deps) (*fiber.App, error) {
 	app.Get("/s/:county/:site", s.showSite)
 	app.Get("/q/:code", s.scan)
 	app.Get("/qr/:file", s.qrImage)
+	app.Get("/sw.js", s.serviceWorker)
+	app.Post("/api/v1/events", s.lateEventsLimiter(), s.lateEvents)
 
 	if d.Accounts != nil {
 		admin := app.Group("/admin", s.consoleMiddleware()...)

@@ -3,8 +3,12 @@ package web
 import (
 	"fmt"
 	"html/template"
+	"math"
 	"net/url"
+	"sort"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -26,7 +30,29 @@ type siteData struct {
 	BodyHTML                                                                                 template.HTML
 	BodyLang                                                                                 string
 	Fallback                                                                                 bool
-	Others                                                                                   []siteItem
+	Nearby                                                                                   []nearItem
+	Alerts                                                                                   []alertItem
+	Open                                                                                     openState
+	Audio                                                                                    *audioItem
+	FeedbackHref                                                                             string
+	Key                                                                                      string
+}
+
+type nearItem struct {
+	Href string
+	Name localized
+	Km   string // "" when unknown
+}
+
+type alertItem struct {
+	Level string
+	Text  localized
+}
+
+type audioItem struct {
+	Src, Type  string
+	Lang       string // set when the guide is in another language than the page
+	Transcript localized
 }
 
 type priceItem struct {
@@ -38,6 +64,8 @@ type priceItem struct {
 type photoItem struct {
 	Src, Alt      string
 	Width, Height int
+	Srcset        string
+	First         bool
 }
 
 type mapLink struct {
@@ -62,8 +90,14 @@ func (s *Server) showSite(c *fiber.Ctx) error {
 // memory, already compressed.
 func (s *Server) renderSite(c *fiber.Ctx, snap *catalog.Snapshot, site *domain.Site) error {
 	lang := langOf(c)
-	page, err := s.pages.get(snap.Version, site.Key+"|"+string(lang), func() ([]byte, error) {
-		return s.buildSitePage(snap, site, lang)
+	now := time.Now()
+	// What changes with time is part of the key: whether the site is open
+	// now, and which alerts are up.
+	open := openNow(site.Hours, now)
+	alerts, alertsKey := s.alerts.forCounty(c.UserContext(), site.County, now)
+	key := site.Key + "|" + string(lang) + "|" + fmt.Sprint(open) + "|" + alertsKey
+	page, err := s.pages.get(snap.Version, key, func() ([]byte, error) {
+		return s.buildSitePage(snap, site, lang, open, alerts)
 	})
 	if err != nil {
 		return err
@@ -71,7 +105,7 @@ func (s *Server) renderSite(c *fiber.Ctx, snap *catalog.Snapshot, site *domain.S
 	return sendPage(c, page, lang)
 }
 
-func (s *Server) buildSitePage(snap *catalog.Snapshot, site *domain.Site, lang domain.Lang) ([]byte, error) {
+func (s *Server) buildSitePage(snap *catalog.Snapshot, site *domain.Site, lang domain.Lang, open openState, alerts []domain.Alert) ([]byte, error) {
 	// The language switcher points at the site page, even from a scan, so
 	// switching language does not count a second scan.
 	v := s.viewIn(lang, "", siteHref(site.County, site.Key))
@@ -82,7 +116,26 @@ func (s *Server) buildSitePage(snap *catalog.Snapshot, site *domain.Site, lang d
 		AltitudeNote: loc(site.AltitudeNote, lang),
 		CountyHref:   countyHref(site.County), ALevel: site.ALevel, ALevelSince: site.ALevelSince,
 		AltitudeLevel: site.AltitudeLevel(), AltitudeTop: max(site.AltitudeMin, site.AltitudeMax),
-		Others: siteItems(snap.SitesOf(site.County), lang, site.Key),
+		Open: open, FeedbackHref: siteHref(site.County, site.Key) + "/feedback", Key: site.Key,
+	}
+	for _, n := range nearby(site, snap.AllSites(), 6) {
+		item := nearItem{Href: siteHref(n.County, n.Key), Name: loc(n.Name, lang)}
+		if n.Km >= 0 {
+			item.Km = v.T("site.km", strconv.FormatFloat(math.Round(n.Km), 'f', 0, 64))
+		}
+		d.Nearby = append(d.Nearby, item)
+	}
+	for _, a := range alerts {
+		d.Alerts = append(d.Alerts, alertItem{Level: string(a.Level), Text: loc(a.Text, lang)})
+	}
+	for _, l := range lang.Fallback() {
+		if a, ok := site.Audio[l]; ok {
+			d.Audio = &audioItem{Src: a.Src, Type: a.Type, Transcript: loc(domain.Text{l: a.Transcript}, lang)}
+			if l != lang {
+				d.Audio.Lang = i18n.HTMLLang(l)
+			}
+			break
+		}
 	}
 	if county, ok := snap.County(site.County); ok {
 		d.CountyName, d.CountyPhone = loc(county.Name, lang), county.Phone
@@ -96,8 +149,8 @@ func (s *Server) buildSitePage(snap *catalog.Snapshot, site *domain.Site, lang d
 	for _, p := range site.Prices {
 		d.Prices = append(d.Prices, priceItem{Label: loc(p.Label, lang), Free: p.Fen == 0, Yuan: yuan(p.Fen)})
 	}
-	for _, p := range site.Photos {
-		d.Photos = append(d.Photos, photoItem{Src: p.Src, Alt: p.Alt.String(lang), Width: p.Width, Height: p.Height})
+	for i, p := range site.Photos {
+		d.Photos = append(d.Photos, photoFor(p, lang, i == 0))
 	}
 	body, bodyLang := site.Body.Get(lang)
 	if body != "" {
@@ -138,4 +191,26 @@ func mapLinks(p domain.LatLon, name string) []mapLink {
 		{"site.map_apple", template.URL("https://maps.apple.com/?ll=" + lat + "," + lon + "&q=" + q)},
 		{"site.map_geo", template.URL("geo:" + lat + "," + lon + "?q=" + lat + "," + lon + "(" + q + ")")},
 	}
+}
+
+// photoFor picks what the page loads of a photo: the smallest rendition as
+// src (the first photo is above the fold on a slow link), every rendition
+// in srcset for browsers that choose for themselves.
+func photoFor(p domain.Photo, lang domain.Lang, first bool) photoItem {
+	item := photoItem{Src: p.Src, Alt: p.Alt.String(lang), Width: p.Width, Height: p.Height, First: first}
+	if len(p.Sizes) == 0 {
+		return item
+	}
+	sizes := append([]domain.PhotoSize(nil), p.Sizes...)
+	sort.Slice(sizes, func(i, j int) bool { return sizes[i].Width < sizes[j].Width })
+	var parts []string
+	for _, z := range sizes {
+		parts = append(parts, z.Src+" "+strconv.Itoa(z.Width)+"w")
+	}
+	if p.Width > sizes[len(sizes)-1].Width {
+		parts = append(parts, p.Src+" "+strconv.Itoa(p.Width)+"w")
+	}
+	item.Src = sizes[0].Src
+	item.Srcset = strings.Join(parts, ", ")
+	return item
 }

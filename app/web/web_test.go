@@ -102,6 +102,12 @@ func newFixture(t testing.TB) *fixture {
 
 func newFixtureOn(t testing.TB, s *store.Store, rec Recorder) *fixture {
 	t.Helper()
+	return newFixtureWith(t, s, rec, nil)
+}
+
+// newFixtureWith lets a test adjust the dependencies before the app is built.
+func newFixtureWith(t testing.TB, s *store.Store, rec Recorder, adjust func(*Deps)) *fixture {
+	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	cat, err := catalog.New(context.Background(), s, log)
 	if err != nil {
@@ -111,8 +117,12 @@ func newFixtureOn(t testing.TB, s *store.Store, rec Recorder) *fixture {
 	if rec == nil {
 		rec = mem
 	}
-	app, err := New(Deps{Catalog: cat, I18n: i18n.MustLoad(), Recorder: rec, QR: qr.NewRenderer(1 << 20),
-		DB: s, Registry: prometheus.NewRegistry(), Log: log, PublicURL: "https://qr.example.cn", Public: public.FS})
+	d := Deps{Catalog: cat, I18n: i18n.MustLoad(), Recorder: rec, QR: qr.NewRenderer(1 << 20),
+		DB: s, Registry: prometheus.NewRegistry(), Log: log, PublicURL: "https://qr.example.cn", Public: public.FS}
+	if adjust != nil {
+		adjust(&d)
+	}
+	app, err := New(d)
 	if err != nil {
 		t.Fatal(err)
 	}

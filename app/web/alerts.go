@@ -1,0 +1,63 @@
+package web
+
+import (
+	"context"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/yimayou/yimayou/app/domain"
+)
+
+// AlertSource lists the alerts active at now, of every county and the
+// prefecture; the console's store implements it.
+type AlertSource interface {
+	ActiveAlerts(ctx context.Context, now time.Time) ([]domain.Alert, error)
+}
+
+// alertCache keeps the active alerts in memory for a few seconds, so a
+// scan never waits on the database for them, and an alert posted on any
+// node shows everywhere within that time.
+type alertCache struct {
+	src  AlertSource
+	ttl  time.Duration
+	mu   sync.Mutex
+	at   time.Time
+	list []domain.Alert
+	key  string // identifies the current set, for the page cache
+}
+
+func newAlertCache(src AlertSource, ttl time.Duration) *alertCache {
+	return &alertCache{src: src, ttl: ttl}
+}
+
+// forCounty returns the alerts shown in a county (its own and the
+// prefecture's) and a key naming that set.
+func (a *alertCache) forCounty(ctx context.Context, county string, now time.Time) ([]domain.Alert, string) {
+	if a == nil || a.src == nil {
+		return nil, ""
+	}
+	a.mu.Lock()
+	if now.Sub(a.at) > a.ttl {
+		list, err := a.src.ActiveAlerts(ctx, now)
+		if err == nil {
+			sort.Slice(list, func(i, j int) bool { return list[i].Starts.Before(list[j].Starts) })
+			a.list, a.at = list, now
+		} else {
+			// Keep the last list; retry after a short pause, not on every request.
+			a.at = now.Add(-a.ttl + time.Second)
+		}
+	}
+	all := a.list
+	a.mu.Unlock()
+	var out []domain.Alert
+	var ids []string
+	for _, al := range all {
+		if (al.County == "" || al.County == county) && al.Active(now) {
+			out = append(out, al)
+			ids = append(ids, al.ID)
+		}
+	}
+	return out, strings.Join(ids, ",")
+}

@@ -12,11 +12,11 @@ import (
 
 // openState says whether a site is open at a moment, from its hours text.
 type openState struct {
-	Known bool
-	Open  bool
-	Until string // closing time when open
-	Opens string // opening time when closed
-	Always bool  // open all day
+	Known  bool
+	Open   bool
+	Until  string // closing time when open
+	Opens  string // opening time when closed
+	Always bool   // open all day
 }
 
 var hoursRangeRe = regexp.MustCompile(`\b([01]?\d|2[0-3])[:：]([0-5]\d)\s*[-–—~至到]\s*([01]?\d|2[0-4])[:：]([0-5]\d)\b`)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -105,26 +106,31 @@ func (s *Store) Alerts(ctx context.Context) ([]domain.Alert, error) {
 	return out, nil
 }
 
-// ActiveAlerts returns the alerts showing at now on a page of county:
-// the county's own and the prefecture-wide ones (county "" asks for the
-// prefecture-wide ones only). Order: most severe first, then newest.
-func (s *Store) ActiveAlerts(ctx context.Context, county string, now time.Time) ([]domain.Alert, error) {
+// ActiveAlerts returns every alert showing at now, of every county and
+// the prefecture (web.AlertSource): the public side keeps them in memory
+// and picks a page's own. Order: most severe first, then newest.
+func (s *Store) ActiveAlerts(ctx context.Context, now time.Time) ([]domain.Alert, error) {
+	return s.activeAlerts(ctx, now, func(domain.Alert) bool { return true })
+}
+
+// ActiveAlertsIn returns the alerts showing at now on a page of county:
+// its own and the prefecture-wide ones (county "" asks for those only).
+func (s *Store) ActiveAlertsIn(ctx context.Context, county string, now time.Time) ([]domain.Alert, error) {
+	return s.activeAlerts(ctx, now, func(a domain.Alert) bool { return a.County == "" || a.County == county })
+}
+
+func (s *Store) activeAlerts(ctx context.Context, now time.Time, keep func(domain.Alert) bool) ([]domain.Alert, error) {
 	all, err := s.Alerts(ctx)
 	if err != nil {
 		return nil, err
 	}
 	var out []domain.Alert
 	for _, a := range all {
-		if (a.County == "" || a.County == county) && a.Active(now) {
+		if keep(a) && a.Active(now) {
 			out = append(out, a)
 		}
 	}
 	rank := map[domain.AlertLevel]int{domain.AlertDanger: 0, domain.AlertWarning: 1, domain.AlertInfo: 2}
-	// Stable: alerts of one level stay newest first.
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && rank[out[j].Level] < rank[out[j-1].Level]; j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
-	}
+	slices.SortStableFunc(out, func(a, b domain.Alert) int { return rank[a.Level] - rank[b.Level] })
 	return out, nil
 }

@@ -32,3 +32,20 @@ func (s *Store) SetUserAccess(ctx context.Context, username string, role domain.
 	}
 	return nil
 }
+
+// AuditPage returns the newest audit entries of county ("" for all) older
+// than the entry before ("" for the newest).
+func (s *Store) AuditPage(ctx context.Context, county, before string, limit int) ([]domain.AuditEntry, error) {
+	return s.Audit(ctx, AuditFilter{County: county, Before: before, Limit: limit})
+}
+
+// SaveMedia stores a file under a content-addressed name.
+func (s *Store) SaveMedia(ctx context.Context, name, contentType string, data []byte) error {
+	return s.PutMedia(ctx, Media{Name: name, Type: contentType, Data: data})
+}
+
+// LoadMedia returns a stored file and its content type.
+func (s *Store) LoadMedia(ctx context.Context, name string) (contentType string, data []byte, err error) {
+	m, err := s.MediaFile(ctx, name)
+	return m.Type, m.Data, err
+}

@@ -144,11 +144,14 @@ func TestActiveAlerts(t *testing.T) {
 	if contentVersion(t, s) == v0 {
 		t.Error("an alert did not move the content version")
 	}
-	got, err := s.ActiveAlerts(ctx, luding, now)
+	got, err := s.ActiveAlertsIn(ctx, luding, now)
 	if err != nil || len(got) != 2 || got[0].ID != ludingDanger || got[1].ID != prefecture {
 		t.Fatalf("ActiveAlerts(luding): %+v %v", got, err)
 	}
-	if got, _ := s.ActiveAlerts(ctx, "", now); len(got) != 1 || got[0].ID != prefecture {
+	if got, _ := s.ActiveAlerts(ctx, now); len(got) != 3 {
+		t.Errorf("ActiveAlerts: %+v", got)
+	}
+	if got, _ := s.ActiveAlertsIn(ctx, "", now); len(got) != 1 || got[0].ID != prefecture {
 		t.Errorf("ActiveAlerts(prefecture): %+v", got)
 	}
 	if _, err := s.PutAlert(ctx, domain.Alert{Level: "loud", Text: text, Starts: now}); !errors.Is(err, domain.ErrInvalid) {
@@ -160,7 +163,7 @@ func TestActiveAlerts(t *testing.T) {
 	if err := s.DeleteAlert(ctx, ludingDanger); !errors.Is(err, domain.ErrNotFound) {
 		t.Errorf("second delete: %v", err)
 	}
-	if got, _ := s.ActiveAlerts(ctx, luding, now); len(got) != 1 {
+	if got, _ := s.ActiveAlertsIn(ctx, luding, now); len(got) != 1 {
 		t.Errorf("after delete: %+v", got)
 	}
 }

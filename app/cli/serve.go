@@ -72,11 +72,19 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	defer stopWorkers()
 	go cat.Watch(workers, cfg.ReloadEvery)
 
+	formSecret, err := db.AppSecret(ctx, "forms")
+	if err != nil {
+		return err
+	}
 	recorder := events.NewBatchWriter(db, log, 500, 200*time.Millisecond)
 	reg := prometheus.NewRegistry()
 	app, err := web.New(web.Deps{
 		Catalog: cat, I18n: i18n.MustLoad(), Recorder: recorder, QR: qr.NewRenderer(32 << 20),
 		DB: db, Registry: reg, Log: log, PublicURL: cfg.PublicURL, Public: public.FS, Version: version(),
+		Accounts: db, CheckPassword: auth.CheckPassword, KV: db.KV("web"),
+		Alerts: db, Feedback: db, FormSecret: formSecret,
+		Console: consoleDeps(db, cfg, log),
+		Tickets: ticketDeps(db, cfg, log),
 	})
 	if err != nil {
 		return err

@@ -108,7 +108,8 @@ func consoleApp(t testing.TB) (*fiber.App, *store.Store) {
 	}
 	app, err := New(Deps{Catalog: cat, I18n: i18n.MustLoad(), QR: qr.NewRenderer(1 << 20), DB: s, Log: log,
 		PublicURL: "http://localhost", Public: public.FS,
-		Accounts: s, CheckPassword: auth.CheckPassword, KV: s.KV("web")})
+		Accounts: s, CheckPassword: auth.CheckPassword, KV: s.KV("web"),
+		Feedback: s, FormSecret: []byte("0123456789abcdef0123456789abcdef")})
 	if err != nil {
 		t.Fatal(err)
 	}

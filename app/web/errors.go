@@ -91,3 +91,9 @@ type errorData struct {
 	TitleKey string
 	Message  string
 }
+
+func asValidation(err error) (*domain.ValidationError, bool) {
+	var verr *domain.ValidationError
+	ok := errors.As(err, &verr)
+	return verr, ok
+}

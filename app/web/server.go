@@ -66,6 +66,10 @@ type Deps struct {
 
 	Alerts AlertSource // optional: zone-wide banners on public pages
 
+	// Feedback and FormSecret enable the visitors' feedback form.
+	Feedback   FeedbackStore
+	FormSecret []byte
+
 	Console ConsoleDeps // console_routes.go
 	Tickets TicketDeps  // tickets_routes.go
 }
@@ -135,6 +139,10 @@ func New(d Deps) (*fiber.App, error) {
 	app.Get("/qr/:file", s.qrImage)
 	app.Get("/sw.js", s.serviceWorker)
 	app.Post("/api/v1/events", s.lateEventsLimiter(), s.lateEvents)
+	if d.Feedback != nil {
+		app.Get("/s/:county/:site/feedback", s.showFeedback)
+		app.Post("/s/:county/:site/feedback", s.feedbackLimiter(), s.postFeedback)
+	}
 
 	if d.Accounts != nil {
 		admin := app.Group("/admin", s.consoleMiddleware()...)
@@ -142,6 +150,10 @@ func New(d Deps) (*fiber.App, error) {
 		admin.Post("/login", s.loginLimiter(), s.login)
 		admin.Post("/logout", s.logout)
 		admin.Get("/", requireRole(domain.Roles...), s.consoleHome)
+		if d.Feedback != nil {
+			admin.Get("/feedback", requireRole(domain.RoleEditor, domain.RoleOperator), s.listFeedback)
+			admin.Post("/feedback/:id/resolve", requireRole(domain.RoleEditor), s.resolveFeedback)
+		}
 		s.consoleRoutes(admin)
 		s.ticketRoutes(app, admin)
 	}

@@ -136,7 +136,7 @@ func (s *Server) feedbackLimiter() fiber.Handler {
 		KeyGenerator: func(c *fiber.Ctx) string { return "feedback:" + utils.CopyString(c.IP()) },
 		// Refused posts store nothing; only what is taken counts.
 		SkipFailedRequests: true,
-		LimitReached: func(c *fiber.Ctx) error { return fiber.ErrTooManyRequests },
+		LimitReached:       func(c *fiber.Ctx) error { return fiber.ErrTooManyRequests },
 	}
 	if s.KV != nil {
 		cfg.Storage = s.KV

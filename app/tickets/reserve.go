@@ -1,0 +1,271 @@
+package tickets
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/yimayou/yimayou/app/domain"
+)
+
+// VisitorInput is one visitor as typed into the form.
+type VisitorInput struct {
+	Name     string
+	IDType   string
+	IDNumber string
+	Type     string // ticket type code
+}
+
+// ReserveRequest is a reservation as asked for.
+type ReserveRequest struct {
+	Site     string
+	Date     string
+	Slot     string
+	Visitors []VisitorInput
+	Phone    string
+	Lang     domain.Lang
+	// WalkIn sells from the walk-in share at the ticket office (by a
+	// cashier), not from the online places.
+	WalkIn bool
+	By     string
+}
+
+// Reserved is a new reservation and the secret of its private link, which
+// is shown once and never stored.
+type Reserved struct {
+	Reservation
+	Secret string
+}
+
+var phoneRe = regexp.MustCompile(`^(1[3-9][0-9]{9}|\+[1-9][0-9]{6,14})$`)
+
+// normalisePhone drops spaces and dashes; a leading +86 of a mainland
+// mobile number is dropped too.
+func normalisePhone(p string) string {
+	p = strings.Map(func(r rune) rune {
+		if r == ' ' || r == '-' || r == '\u3000' {
+			return -1
+		}
+		if r >= '０' && r <= '９' {
+			return r - '０' + '0'
+		}
+		return r
+	}, p)
+	if strings.HasPrefix(p, "+861") && len(p) == 14 {
+		p = p[3:]
+	}
+	return p
+}
+
+// ValidName reports whether a visitor's name is plausible: 1-40
+// characters, letters of any script, spaces, dots (the middle dot of
+// transliterated names, 阿·扎西), apostrophes and hyphens.
+func ValidName(name string) bool {
+	n := utf8.RuneCountInString(name)
+	if n < 1 || n > 40 || !utf8.ValidString(name) {
+		return false
+	}
+	letters := 0
+	for _, r := range name {
+		switch {
+		case unicode.IsLetter(r) || unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Mc, r):
+			letters++
+		case r == ' ' || r == '·' || r == '.' || r == '\'' || r == '-' || r == '•' || r == '་':
+		default:
+			return false
+		}
+	}
+	return letters > 0
+}
+
+type checkedVisitor struct {
+	in  VisitorInput
+	id  ID
+	typ TicketType
+}
+
+// validate checks the form and returns its visitors; every error names
+// its visitor, so the form can show it next to the right field.
+func (s *Service) validate(req *ReserveRequest, c SiteConfig, now time.Time) ([]checkedVisitor, error) {
+	req.Phone = normalisePhone(req.Phone)
+	if len(req.Visitors) == 0 || len(req.Visitors) > c.MaxVisitors {
+		return nil, &domain.ValidationError{Field: "visitors", Key: "tickets.error.visitor_count", Args: []any{c.MaxVisitors}}
+	}
+	if !phoneRe.MatchString(req.Phone) {
+		return nil, &domain.ValidationError{Field: "phone", Key: "tickets.error.phone"}
+	}
+	bookable := false
+	for _, d := range c.BookableDays(now) {
+		bookable = bookable || d == req.Date
+	}
+	slot, slotOK := c.Slot(req.Slot)
+	if !bookable || !slotOK {
+		return nil, refuse(ReasonNotBookable)
+	}
+	if req.Date == Day(now) && len(c.Slots) > 0 && slot.End <= now.In(domain.ChinaTime).Format("15:04") {
+		// A slot that is over cannot be booked any more today.
+		return nil, refuse(ReasonNotBookable)
+	}
+	out := make([]checkedVisitor, len(req.Visitors))
+	seen := map[string]int{}
+	for i, v := range req.Visitors {
+		fieldErr := func(field, key string, args ...any) error {
+			return &domain.ValidationError{Field: "visitor" + itoa(i) + "." + field, Key: key, Args: args}
+		}
+		v.Name = strings.Join(strings.Fields(v.Name), " ")
+		if !ValidName(v.Name) {
+			return nil, fieldErr("name", "tickets.error.name")
+		}
+		typ, ok := c.Type(v.Type)
+		if !ok {
+			return nil, fieldErr("type", "tickets.error.ticket_type")
+		}
+		id, err := ParseID(IDType(v.IDType), v.IDNumber, now)
+		if err != nil {
+			var ve *domain.ValidationError
+			if errors.As(err, &ve) {
+				return nil, fieldErr(ve.Field, ve.Key)
+			}
+			return nil, err
+		}
+		if prev, dup := seen[string(id.Type)+id.Number]; dup {
+			return nil, fieldErr("id", "tickets.error.id_twice", prev+1)
+		}
+		seen[string(id.Type)+id.Number] = i
+		if age := id.AgeOn(req.Date); age >= 0 && ((typ.AgeMin > 0 && age < typ.AgeMin) || (typ.AgeMax > 0 && age > typ.AgeMax)) {
+			return nil, &Refusal{Reason: ReasonAge, Visitor: i}
+		}
+		out[i] = checkedVisitor{in: v, id: id, typ: typ}
+	}
+	return out, nil
+}
+
+// Reserve books places: the ID claims first (one reservation per ID per
+// site per day), then the places with one conditional update, then the
+// reservation. A failure after a step undoes the steps before it, so a
+// refused request holds nothing.
+func (s *Service) Reserve(ctx context.Context, req ReserveRequest) (Reserved, error) {
+	now := s.now()
+	c, err := s.Site(ctx, req.Site)
+	if err != nil {
+		return Reserved{}, err
+	}
+	visitors, err := s.validate(&req, c, now)
+	if err != nil {
+		return Reserved{}, err
+	}
+	sec, err := s.loadSecrets(ctx, false)
+	if err != nil {
+		return Reserved{}, err
+	}
+	r := Reservation{Ref: newRef(), Site: c.Site, County: c.County, Date: req.Date, Slot: req.Slot,
+		ValidDays: c.ValidDays, Phone: req.Phone, Payment: c.Payment, Lang: req.Lang,
+		Created: now.UTC().Truncate(time.Millisecond)}
+	r.Updated = r.Created
+	secret := newSecret()
+	r.KeyHash = hashSecret(secret)
+	for i, v := range visitors {
+		r.Visitors = append(r.Visitors, Visitor{Name: v.in.Name, IDType: v.id.Type, IDHash: HashID(sec.idKey, v.id),
+			IDMasked: v.id.Masked(), Type: v.typ.Code, Fen: v.typ.Fen, TicketID: TicketID(r.Ref, i)})
+		r.TotalFen += v.typ.Fen
+	}
+	switch {
+	case r.TotalFen == 0 || c.Payment == PayFree:
+		r.State = StatePaid
+	case req.WalkIn:
+		// Sold at the ticket office: the cashier takes the money there.
+		r.State = StateBooked
+	case c.Payment == PayAtGate:
+		r.State = StateBooked
+	default:
+		r.State = StateHeld
+		r.HoldUntil = now.Add(time.Duration(c.HoldMinutes) * time.Minute).UTC().Truncate(time.Millisecond)
+	}
+	if req.WalkIn {
+		r.Payment, r.WalkIn = PayAtGate, true
+	}
+
+	claimed := 0
+	undoClaims := func() {
+		for _, v := range r.Visitors[:claimed] {
+			if err := s.store.UnclaimID(context.WithoutCancel(ctx), r.Date, v.IDHash+"|"+r.Site, r.Ref); err != nil {
+				s.log.Error("tickets: undo ID claim", "ref", r.Ref, "err", err)
+			}
+		}
+	}
+	for i, v := range r.Visitors {
+		err := s.store.ClaimID(ctx, r.Date, v.IDHash+"|"+r.Site, r.Ref)
+		if errors.Is(err, domain.ErrConflict) {
+			undoClaims()
+			return Reserved{}, &Refusal{Reason: ReasonIDTaken, Visitor: i}
+		}
+		if err != nil {
+			undoClaims()
+			return Reserved{}, err
+		}
+		claimed++
+	}
+	err = s.store.TakeCapacity(ctx, r.Site, r.Date, r.Slot, len(r.Visitors), req.WalkIn)
+	if errors.Is(err, domain.ErrNotFound) {
+		// The first reservation of this slot and day makes its capacity
+		// document (whoever inserts first sets it; the others' inserts
+		// change nothing) and takes again.
+		fresh, _ := c.NewCapacity(r.Date, r.Slot)
+		if err = s.store.EnsureCapacity(ctx, fresh); err == nil {
+			err = s.store.TakeCapacity(ctx, r.Site, r.Date, r.Slot, len(r.Visitors), req.WalkIn)
+		}
+	}
+	if err != nil {
+		undoClaims()
+		if errors.Is(err, domain.ErrSoldOut) {
+			return Reserved{}, refuse(ReasonSoldOut)
+		}
+		return Reserved{}, err
+	}
+	if err := s.store.InsertReservation(ctx, r); err != nil {
+		// Give the places back under this ref: exactly once, even if
+		// the release is retried.
+		if rerr := s.store.ReleaseCapacity(context.WithoutCancel(ctx), r.Site, r.Date, r.Slot, len(r.Visitors), req.WalkIn, r.Ref); rerr != nil {
+			s.log.Error("tickets: release after failed insert", "ref", r.Ref, "err", rerr)
+		}
+		undoClaims()
+		return Reserved{}, err
+	}
+	if r.State == StateHeld {
+		if err := s.store.InsertHold(ctx, r.Ref, r.HoldUntil); err != nil {
+			// The reservation exists; without its hold entry only the
+			// lazy expiry on reading it would end it. Log and go on.
+			s.log.Error("tickets: insert hold", "ref", r.Ref, "err", err)
+		}
+	}
+	extra := map[string]string{"amount_fen": fen(r.TotalFen), "tickets": ticketList(r), "state": string(r.State)}
+	if req.WalkIn {
+		extra["channel"] = "walk_in"
+	} else {
+		extra["channel"] = "online"
+	}
+	s.record(ctx, domain.EventTicketReserved, eventID("reserved", r.Ref), r, extra)
+	if r.State == StatePaid {
+		s.record(ctx, domain.EventTicketPaid, eventID("paid-at-once", r.Ref), r, map[string]string{"amount_fen": "0", "by": "free"})
+	}
+	return Reserved{Reservation: r, Secret: secret}, nil
+}
+
+func ticketList(r Reservation) string {
+	ids := make([]string, len(r.Visitors))
+	for i, v := range r.Visitors {
+		ids[i] = v.TicketID
+	}
+	return strings.Join(ids, ",")
+}
+
+func itoa(i int) string {
+	if i < 10 {
+		return string(rune('0' + i))
+	}
+	return string(rune('0'+i/10)) + string(rune('0'+i%10))
+}

@@ -1,0 +1,402 @@
+package tickets
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/yimayou/yimayou/app/domain"
+)
+
+// Store is what ticketing needs of the database. Every method is one
+// single-document operation or a short sequence of them; none needs a
+// transaction.
+type Store interface {
+	TicketSite(ctx context.Context, site string) (SiteConfig, error)
+	PutTicketSite(ctx context.Context, c SiteConfig) error
+
+	// EnsureCapacity inserts c unless the document exists (whoever
+	// inserts first sets the day's limits).
+	EnsureCapacity(ctx context.Context, c Capacity) error
+	Capacity(ctx context.Context, site, date, slot string) (Capacity, error)
+	// TakeCapacity takes n places with one conditional update (remaining
+	// ≥ n), or fails with domain.ErrSoldOut, or domain.ErrNotFound when
+	// the day has no capacity document yet.
+	TakeCapacity(ctx context.Context, site, date, slot string, n int, walkIn bool) error
+	// ReleaseCapacity gives n places back once per ref, however often it
+	// is called.
+	ReleaseCapacity(ctx context.Context, site, date, slot string, n int, walkIn bool, ref string) error
+
+	// ClaimID inserts key for ref, or fails with domain.ErrConflict when
+	// another reservation holds it; UnclaimID deletes it if ref holds it.
+	ClaimID(ctx context.Context, date, key, ref string) error
+	UnclaimID(ctx context.Context, date, key, ref string) error
+
+	InsertReservation(ctx context.Context, r Reservation) error
+	ReservationDoc(ctx context.Context, ref string) (Reservation, error)
+	// InsertTransition fails with domain.ErrConflict when transition
+	// t.Seq of t.Ref exists: someone else changed the state first.
+	InsertTransition(ctx context.Context, t Transition) error
+	TransitionAt(ctx context.Context, ref string, seq int) (Transition, bool, error)
+	MarkTransitionDone(ctx context.Context, ref string, seq int) error
+	SetReservationState(ctx context.Context, r Reservation) error
+
+	InsertHold(ctx context.Context, ref string, until time.Time) error
+	DeleteHold(ctx context.Context, ref string) error
+	DueHolds(ctx context.Context, now time.Time, limit int) ([]string, error)
+
+	// InsertCheckin records the first scan of a ticket; when the ticket
+	// has one, it returns that one and false.
+	InsertCheckin(ctx context.Context, c Checkin) (Checkin, bool, error)
+	Checkin(ctx context.Context, ticketID string) (Checkin, error)
+	InsertDoubleUse(ctx context.Context, d DoubleUse) (bool, error)
+	DoubleUses(ctx context.Context, day string) ([]DoubleUse, error)
+
+	// InsertPayment keeps a payment by provider and transaction id; when
+	// it is known already it returns the stored one and false.
+	InsertPayment(ctx context.Context, p Payment) (Payment, bool, error)
+	SetPaymentOutcome(ctx context.Context, p Payment) error
+
+	TicketSigningKeys(ctx context.Context) ([]SigningKey, error)
+	// InsertTicketSigningKey fails with domain.ErrConflict when another
+	// node created that generation first.
+	InsertTicketSigningKey(ctx context.Context, k SigningKey) error
+	// TicketSecret returns the named secret, creating it if no node has.
+	TicketSecret(ctx context.Context, name string) ([]byte, error)
+}
+
+// Recorder takes every state change as an event (the event pipeline).
+type Recorder interface {
+	Record(ctx context.Context, e domain.Event) error
+}
+
+// Options configure a Service.
+type Options struct {
+	Log *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// KeyReload bounds how often an unknown key id makes the service read
+	// the keys again (another node may have rotated); 0 means 30 s.
+	KeyReload time.Duration
+}
+
+// Service runs ticketing.
+type Service struct {
+	store Store
+	rec   Recorder
+	log   *slog.Logger
+	now   func() time.Time
+
+	keyReload time.Duration
+	loadMu    sync.Mutex
+	secrets   atomic.Pointer[secrets]
+}
+
+// secrets are read from the database once, then kept: the signing keys,
+// the key of the ID hash and the webhook key.
+type secrets struct {
+	ring     Keyring
+	signer   SigningKey
+	list     []SigningKey
+	idKey    []byte
+	webhook  []byte
+	loadedAt time.Time
+}
+
+// New returns the ticketing service.
+func New(store Store, rec Recorder, opt Options) *Service {
+	if opt.Log == nil {
+		opt.Log = slog.Default()
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.KeyReload == 0 {
+		opt.KeyReload = 30 * time.Second
+	}
+	return &Service{store: store, rec: rec, log: opt.Log, now: opt.Now, keyReload: opt.KeyReload}
+}
+
+// Now is the service's clock.
+func (s *Service) Now() time.Time { return s.now() }
+
+// Site returns the ticketing of a site; domain.ErrNotFound when the site
+// sells no tickets here.
+func (s *Service) Site(ctx context.Context, site string) (SiteConfig, error) {
+	c, err := s.store.TicketSite(ctx, site)
+	if err != nil {
+		return SiteConfig{}, err
+	}
+	if !c.Enabled {
+		return SiteConfig{}, domain.ErrNotFound
+	}
+	return c, nil
+}
+
+// Availability is a slot of a day with the places left online.
+type Availability struct {
+	Slot      Slot
+	Remaining int
+	Limit     int
+}
+
+// DayAvailability returns the places left in every slot of a day. Days
+// nobody has booked yet have no capacity document; their capacity is the
+// configured one.
+func (s *Service) DayAvailability(ctx context.Context, c SiteConfig, date string) ([]Availability, error) {
+	var out []Availability
+	for _, code := range c.SlotCodes() {
+		slot, _ := c.Slot(code)
+		capa, err := s.store.Capacity(ctx, c.Site, date, code)
+		if errors.Is(err, domain.ErrNotFound) {
+			capa, _ = c.NewCapacity(date, code)
+		} else if err != nil {
+			return nil, err
+		}
+		slot.Code = code
+		out = append(out, Availability{Slot: slot, Remaining: max(capa.Remaining, 0), Limit: capa.Online})
+	}
+	return out, nil
+}
+
+// loadSecrets reads (creating if needed) the keys; force re-reads them.
+func (s *Service) loadSecrets(ctx context.Context, force bool) (*secrets, error) {
+	if cur := s.secrets.Load(); cur != nil && !force {
+		return cur, nil
+	}
+	s.loadMu.Lock()
+	defer s.loadMu.Unlock()
+	cur := s.secrets.Load()
+	if cur != nil && (!force || s.now().Sub(cur.loadedAt) < s.keyReload) {
+		return cur, nil
+	}
+	keys, err := s.store.TicketSigningKeys(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(keys) == 0 {
+		if _, err := s.createKey(ctx, 1); err != nil {
+			return nil, err
+		}
+		if keys, err = s.store.TicketSigningKeys(ctx); err != nil {
+			return nil, err
+		}
+		if len(keys) == 0 {
+			return nil, errors.New("tickets: no signing key after creating one")
+		}
+	}
+	idKey, err := s.store.TicketSecret(ctx, "id-hmac")
+	if err != nil {
+		return nil, err
+	}
+	webhook, err := s.store.TicketSecret(ctx, "payment-webhook")
+	if err != nil {
+		return nil, err
+	}
+	sec := &secrets{ring: Keyring{Public: map[string]ed25519.PublicKey{}}, list: keys, idKey: idKey, webhook: webhook, loadedAt: s.now()}
+	best := -1
+	for _, k := range keys {
+		sec.ring.Public[k.ID] = k.Public()
+		if n, _ := strconv.Atoi(k.ID); n > best {
+			best, sec.signer = n, k
+		}
+	}
+	s.secrets.Store(sec)
+	return sec, nil
+}
+
+// createKey inserts generation gen of the signing key. When two nodes
+// race, the unique key id lets one win; both then read the winner's.
+func (s *Service) createKey(ctx context.Context, gen int) (SigningKey, error) {
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return SigningKey{}, err
+	}
+	k := SigningKey{ID: strconv.Itoa(gen), Private: priv, Created: s.now().UTC().Truncate(time.Millisecond)}
+	err = s.store.InsertTicketSigningKey(ctx, k)
+	if err != nil && !errors.Is(err, domain.ErrConflict) {
+		return SigningKey{}, err
+	}
+	return k, nil
+}
+
+// RotateKey adds the next generation of the signing key: new tickets are
+// signed with it, tickets already issued stay valid with the old ones
+// (gates keep every published key).
+func (s *Service) RotateKey(ctx context.Context) (string, error) {
+	sec, err := s.loadSecrets(ctx, false)
+	if err != nil {
+		return "", err
+	}
+	n, _ := strconv.Atoi(sec.signer.ID)
+	if _, err := s.createKey(ctx, n+1); err != nil {
+		return "", err
+	}
+	s.secrets.Store(nil)
+	sec, err = s.loadSecrets(ctx, true)
+	if err != nil {
+		return "", err
+	}
+	return sec.signer.ID, nil
+}
+
+// PublicKey is a verification key as gates receive it.
+type PublicKey struct {
+	ID      string    `json:"kid"`
+	Alg     string    `json:"alg"`
+	Key     string    `json:"key"` // raw 32 bytes, base64url
+	Created time.Time `json:"created"`
+	Signing bool      `json:"signing"`
+}
+
+// PublicKeys lists every verification key.
+func (s *Service) PublicKeys(ctx context.Context) ([]PublicKey, error) {
+	sec, err := s.loadSecrets(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]PublicKey, 0, len(sec.list))
+	for _, k := range sec.list {
+		out = append(out, PublicKey{ID: k.ID, Alg: "Ed25519", Key: base64.RawURLEncoding.EncodeToString(k.Public()),
+			Created: k.Created, Signing: k.ID == sec.signer.ID})
+	}
+	return out, nil
+}
+
+// Keyring returns the verification keys.
+func (s *Service) Keyring(ctx context.Context) (Keyring, error) {
+	sec, err := s.loadSecrets(ctx, false)
+	if err != nil {
+		return Keyring{}, err
+	}
+	return sec.ring, nil
+}
+
+// Verify checks a ticket code's signature; an unknown key id makes the
+// service re-read the keys (at most every KeyReload), since another node
+// may have rotated.
+func (s *Service) Verify(ctx context.Context, token string) (Claims, error) {
+	sec, err := s.loadSecrets(ctx, false)
+	if err != nil {
+		return Claims{}, err
+	}
+	c, err := sec.ring.Verify(token)
+	if errors.Is(err, ErrTokenUnknownKey) {
+		if sec, err = s.loadSecrets(ctx, true); err != nil {
+			return Claims{}, err
+		}
+		c, err = sec.ring.Verify(token)
+	}
+	return c, err
+}
+
+// Token returns the signed ticket code of visitor i of r.
+func (s *Service) Token(ctx context.Context, r Reservation, i int) (string, error) {
+	if i < 0 || i >= len(r.Visitors) {
+		return "", domain.ErrNotFound
+	}
+	sec, err := s.loadSecrets(ctx, false)
+	if err != nil {
+		return "", err
+	}
+	v := r.Visitors[i]
+	c := Claims{KeyID: sec.signer.ID, TicketID: v.TicketID, Site: r.Site, Date: r.Date, Slot: r.Slot,
+		Days: r.ValidDays, Type: v.Type}
+	m := v.IDMasked
+	c.IDLast = m[len(m)-4:]
+	if m[0] != '*' {
+		c.IDFirst = m[:3]
+	}
+	return Sign(c, sec.signer.Private)
+}
+
+var refRe = regexp.MustCompile(`^[0-9A-Z]{10}$`)
+
+// ValidRef reports whether s looks like a reservation reference.
+func ValidRef(s string) bool { return refRe.MatchString(s) }
+
+// Crockford's base32 without I, L, O, U: read aloud at a ticket office
+// without confusion.
+const refAlphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+func newRef() string {
+	var b [10]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic("crypto/rand: " + err.Error())
+	}
+	for i := range b {
+		b[i] = refAlphabet[b[i]&31]
+	}
+	return string(b[:])
+}
+
+func newSecret() string {
+	var b [24]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic("crypto/rand: " + err.Error())
+	}
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+func hashSecret(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:])
+}
+
+// keyMatches compares a private link's secret with the stored hash in
+// constant time.
+func keyMatches(r Reservation, secret string) bool {
+	if secret == "" || len(secret) > 64 {
+		return false
+	}
+	return subtle.ConstantTimeCompare([]byte(hashSecret(secret)), []byte(r.KeyHash)) == 1
+}
+
+// eventID makes the id of a state change's event from what identifies the
+// change, so that a retried or replayed change logs the same event and
+// the pipeline keeps it once.
+func eventID(parts ...string) string {
+	h := sha256.New()
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+func (s *Service) record(ctx context.Context, typ domain.EventType, id string, r Reservation, extra map[string]string) {
+	if s.rec == nil {
+		return
+	}
+	e := domain.NewEvent(typ, s.now())
+	e.ID = id
+	e.Site, e.County, e.Lang = r.Site, r.County, r.Lang
+	e.Extra = map[string]string{"ref": r.Ref, "date": r.Date, "visitors": strconv.Itoa(len(r.Visitors))}
+	if r.Slot != "" {
+		e.Extra["slot"] = r.Slot
+	}
+	for k, v := range extra {
+		e.Extra[k] = v
+	}
+	if err := s.rec.Record(ctx, e); err != nil {
+		// The state change is in the database already; a lost event
+		// costs a statistic, so it is logged, not returned.
+		s.log.Error("tickets: record event", "type", typ, "ref", r.Ref, "err", err)
+	}
+}
+
+func fen(n int64) string { return strconv.FormatInt(n, 10) }
+
+func errorf(format string, args ...any) error { return fmt.Errorf("tickets: "+format, args...) }

@@ -16,7 +16,7 @@ import (
 // RollupStore is what applying rollups needs; store.Store implements it.
 type RollupStore interface {
 	Rollup(ctx context.Context, id string) (store.Rollup, error)
-	RaiseRollup(ctx context.Context, r store.Rollup) error
+	RaiseRollups(ctx context.Context, rs []store.Rollup) error
 	AddRollupNode(ctx context.Context, node, month string) error
 }
 
@@ -161,18 +161,33 @@ func loadDay(d *store.RollupDay) (*dayState, error) {
 	return ds, nil
 }
 
+// rollupCacheMax bounds the applier's cache: a node touches a few hundred
+// documents a month.
+const rollupCacheMax = 4096
+
 // rollupApplier applies shipped events to one node's rollup documents.
 type rollupApplier struct {
 	st     RollupStore
 	node   string
 	months map[string]bool // months already registered for this node
+	// cache holds this node's documents as last written. The node is
+	// their only writer, so after the first read the database has
+	// nothing newer to say; a rebuild, which rewrites them, runs with the
+	// shipper stopped.
+	cache map[string]*store.Rollup
+}
+
+func newRollupApplier(st RollupStore, node string) *rollupApplier {
+	return &rollupApplier{st: st, node: node, months: map[string]bool{}, cache: map[string]*store.Rollup{}}
 }
 
 // apply adds events (all of this node, in sequence order) to the node's
 // rollups, exactly once: each document keeps the highest sequence it has
 // applied, events at or below it are skipped, and the new cumulative
-// counts are written with $max. A crash between documents, a retry of the
-// whole batch or a late duplicate write leaves every count right.
+// counts are written with $max in one bulk write. A crash between
+// documents, a retry of the whole batch or a late duplicate write leaves
+// every count right, because every value written is a function of the
+// set of events applied, and $max never lowers one.
 func (a *rollupApplier) apply(ctx context.Context, evs []domain.Event) error {
 	groups := map[rollupKey][]*domain.Event{}
 	for i := range evs {
@@ -185,6 +200,7 @@ func (a *rollupApplier) apply(ctx context.Context, evs []domain.Event) error {
 		keys = append(keys, k)
 	}
 	sort.Slice(keys, func(i, j int) bool { return keys[i].id("") < keys[j].id("") })
+	var updates []store.Rollup
 	for _, k := range keys {
 		if !a.months[k.month] {
 			// Registered before the first write, so a reader never misses
@@ -194,18 +210,54 @@ func (a *rollupApplier) apply(ctx context.Context, evs []domain.Event) error {
 			}
 			a.months[k.month] = true
 		}
-		if err := a.applyDoc(ctx, k, groups[k]); err != nil {
+		r, err := a.update(ctx, k, groups[k])
+		if err != nil {
 			return err
 		}
+		if r != nil {
+			updates = append(updates, *r)
+		}
+	}
+	if len(updates) == 0 {
+		return nil
+	}
+	if err := a.st.RaiseRollups(ctx, updates); err != nil {
+		// Some documents may be raised and some not; read them afresh.
+		clear(a.cache)
+		return err
+	}
+	if len(a.cache)+len(updates) > rollupCacheMax {
+		clear(a.cache)
+	}
+	for _, r := range updates {
+		c := a.cache[r.ID]
+		if c == nil {
+			continue // not cached: read again next time
+		}
+		c.Seq = r.Seq
+		if c.Days == nil {
+			c.Days = map[string]*store.RollupDay{}
+		}
+		maps.Copy(c.Days, r.Days)
 	}
 	return nil
 }
 
-func (a *rollupApplier) applyDoc(ctx context.Context, k rollupKey, evs []*domain.Event) error {
+// update computes the new cumulative state of the touched days of one
+// document, or nil if every event was applied before.
+func (a *rollupApplier) update(ctx context.Context, k rollupKey, evs []*domain.Event) (*store.Rollup, error) {
 	id := k.id(a.node)
-	old, err := a.st.Rollup(ctx, id)
-	if err != nil && !errors.Is(err, domain.ErrNotFound) {
-		return err
+	old := a.cache[id]
+	if old == nil {
+		r, err := a.st.Rollup(ctx, id)
+		if err != nil && !errors.Is(err, domain.ErrNotFound) {
+			return nil, err
+		}
+		if errors.Is(err, domain.ErrNotFound) {
+			r = store.Rollup{ID: id, Kind: k.kind, County: k.county, Key: k.key, Month: k.month, Node: a.node}
+		}
+		old = &r
+		a.cache[id] = old
 	}
 	r := store.Rollup{ID: id, Kind: k.kind, County: k.county, Key: k.key, Month: k.month,
 		Node: a.node, Seq: old.Seq, Days: map[string]*store.RollupDay{}}
@@ -218,8 +270,9 @@ func (a *rollupApplier) applyDoc(ctx context.Context, k rollupKey, evs []*domain
 		day := e.Day[8:10]
 		ds := states[day]
 		if ds == nil {
+			var err error
 			if ds, err = loadDay(old.Days[day]); err != nil {
-				return fmt.Errorf("events: rollup %s day %s: %w", id, day, err)
+				return nil, fmt.Errorf("events: rollup %s day %s: %w", id, day, err)
 			}
 			states[day] = ds
 		}
@@ -227,11 +280,11 @@ func (a *rollupApplier) applyDoc(ctx context.Context, k rollupKey, evs []*domain
 		r.Seq = max(r.Seq, int64(e.Seq))
 	}
 	if len(states) == 0 {
-		return nil
+		return nil, nil
 	}
 	for day, ds := range states {
 		ds.finish()
 		r.Days[day] = ds.day
 	}
-	return a.st.RaiseRollup(ctx, r)
+	return &r, nil
 }

@@ -21,10 +21,17 @@ type Target interface {
 
 // ShipOptions configure a Shipper.
 type ShipOptions struct {
-	// Batch is the most events sent in one insertMany; 0 means 500.
+	// Batch is the most events read and shipped in one step: inserted in
+	// chunks of InsertChunk, then their rollups applied once, so a larger
+	// backlog costs fewer rollup writes per event. 0 means 5000.
 	Batch int
+	// InsertChunk is the most events in one insertMany; 0 means 1000. It
+	// keeps each database call short: with the embedded server's single
+	// connection, other store calls wait for it.
+	InsertChunk int
 	// Duty is the share of wall time the shipper may spend shipping while
-	// the node is quiet; 0 means 0.5.
+	// the node is quiet; 0 means 0.8 (a little room is left for the
+	// requests that trickle in).
 	Duty float64
 	// BusyDuty is that share while the node is busy recording: shipping
 	// (driver encoding, and the embedded server's work, which runs in this
@@ -46,10 +53,13 @@ type ShipOptions struct {
 
 func (o *ShipOptions) defaults() {
 	if o.Batch <= 0 {
-		o.Batch = 500
+		o.Batch = 5000
+	}
+	if o.InsertChunk <= 0 {
+		o.InsertChunk = 1000
 	}
 	if o.Duty <= 0 || o.Duty > 1 {
-		o.Duty = 0.5
+		o.Duty = 0.8
 	}
 	if o.BusyDuty <= 0 || o.BusyDuty > 1 {
 		o.BusyDuty = 0.15
@@ -78,7 +88,7 @@ type Shipper struct {
 	l       *Log
 	t       Target
 	opt     ShipOptions
-	rollups rollupApplier
+	rollups *rollupApplier
 
 	stop    chan struct{} // closed by Close: ship what is left, then end
 	runCtx  context.Context
@@ -105,7 +115,7 @@ func (l *Log) Ship(t Target, opt ShipOptions) *Shipper {
 	opt.defaults()
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Shipper{l: l, t: t, opt: opt, stop: make(chan struct{}), runCtx: ctx, abort: cancel,
-		done: make(chan struct{}), rollups: rollupApplier{st: t, node: l.node, months: map[string]bool{}},
+		done: make(chan struct{}), rollups: newRollupApplier(t, l.node),
 		lastMark: l.opt.Now(), rateAt: time.Now()}
 	l.stateMu.Lock()
 	l.shipper = s
@@ -229,14 +239,20 @@ func (s *Shipper) send(batch []domain.Event) bool {
 }
 
 func (s *Shipper) sendOnce(batch []domain.Event) error {
+	for rest := batch; len(rest) > 0; {
+		n := min(len(rest), s.opt.InsertChunk)
+		ctx, cancel := context.WithTimeout(s.runCtx, s.opt.OpTimeout)
+		_, dups, err := s.t.InsertEvents(ctx, rest[:n])
+		cancel()
+		if err != nil {
+			return err
+		}
+		s.duplicates += uint64(dups)
+		s.l.shipDuplicates.Add(uint64(dups))
+		rest = rest[n:]
+	}
 	ctx, cancel := context.WithTimeout(s.runCtx, s.opt.OpTimeout)
 	defer cancel()
-	_, dups, err := s.t.InsertEvents(ctx, batch)
-	if err != nil {
-		return err
-	}
-	s.duplicates += uint64(dups)
-	s.l.shipDuplicates.Add(uint64(dups))
 	return s.rollups.apply(ctx, batch)
 }
 

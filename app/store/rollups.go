@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/yimayou/yimayou/app/domain"
@@ -80,6 +81,34 @@ func (s *Store) Rollup(ctx context.Context, id string) (Rollup, error) {
 // cumulative values, creating the document if needed. It is idempotent and
 // commutative: a repeated or late update never lowers a count.
 func (s *Store) RaiseRollup(ctx context.Context, r Rollup) error {
+	_, err := s.col(colRollups).UpdateOne(ctx, byID(r.ID), raiseUpdate(r), options.UpdateOne().SetUpsert(true))
+	return wrap(colRollups, err)
+}
+
+// rollupBulk keeps bulk writes far below the 100 update statements that
+// hang the embedded server (MONGO-SUBSET.md).
+const rollupBulk = 50
+
+// RaiseRollups is RaiseRollup for many documents, in unordered bulk
+// writes of at most 50 updates. After an error some documents may be
+// raised and others not, which a retry of the whole set repairs.
+func (s *Store) RaiseRollups(ctx context.Context, rs []Rollup) error {
+	for len(rs) > 0 {
+		n := min(len(rs), rollupBulk)
+		models := make([]mongo.WriteModel, 0, n)
+		for _, r := range rs[:n] {
+			models = append(models, mongo.NewUpdateOneModel().SetFilter(byID(r.ID)).
+				SetUpdate(raiseUpdate(r)).SetUpsert(true))
+		}
+		if _, err := s.col(colRollups).BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false)); err != nil {
+			return wrap(colRollups, err)
+		}
+		rs = rs[n:]
+	}
+	return nil
+}
+
+func raiseUpdate(r Rollup) bson.D {
 	maxes := bson.D{{Key: "seq", Value: r.Seq}}
 	for _, day := range sortedKeys(r.Days) {
 		d := r.Days[day]
@@ -100,12 +129,10 @@ func (s *Store) RaiseRollup(ctx context.Context, r Rollup) error {
 			maxes = append(maxes, bson.E{Key: p + "u", Value: d.Visitors})
 		}
 	}
-	update := bson.D{
+	return bson.D{
 		{Key: "$setOnInsert", Value: rollupHeader(r)},
 		{Key: "$max", Value: maxes},
 	}
-	_, err := s.col(colRollups).UpdateOne(ctx, byID(r.ID), update, options.UpdateOne().SetUpsert(true))
-	return wrap(colRollups, err)
 }
 
 // ReplaceRollupDays overwrites whole days of a rollup document (nil days

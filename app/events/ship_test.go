@@ -186,7 +186,7 @@ func TestRollupApplyIsIdempotent(t *testing.T) {
 	if err := a.apply(ctx, evs); err != nil {
 		t.Fatal(err)
 	}
-		for _, batch := range [][]domain.Event{evs[:120], evs, evs, evs[100:200], evs[250:]} {
+	for _, batch := range [][]domain.Event{evs[:120], evs, evs, evs[100:200], evs[250:]} {
 		// A fresh applier each time, as after a restart: no cache.
 		if err := newRollupApplier(twice, "n1").apply(ctx, batch); err != nil {
 			t.Fatal(err)

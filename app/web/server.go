@@ -137,6 +137,7 @@ func New(d Deps) (*fiber.App, error) {
 	app.Get("/s/:county/:site", s.showSite)
 	app.Get("/q/:code", s.scan)
 	app.Get("/qr/:file", s.qrImage)
+	s.mediaRoutes(app) // console_media.go: uploaded photos and audio
 	app.Get("/sw.js", s.serviceWorker)
 	app.Post("/api/v1/events", s.lateEventsLimiter(), s.lateEvents)
 	if d.Feedback != nil {

@@ -1,0 +1,163 @@
+package web
+
+import (
+	"errors"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/utils"
+
+	"github.com/yimayou/yimayou/app/domain"
+)
+
+// datetime-local inputs carry no zone: the console means China time.
+const localInput = "2006-01-02T15:04"
+
+type alertRow struct {
+	domain.Alert
+	CountyName localized
+	From, To   chinaTime
+	Active     bool
+	Over       bool
+}
+
+type alertForm struct {
+	County, Level, Starts, Ends string
+	Text                        map[domain.Lang]string
+	Errors                      map[string]string
+}
+
+func (f *alertForm) Cells() []langCell {
+	sf := &siteForm{Errors: f.Errors}
+	return sf.cells("text.", f.Text)
+}
+
+func (s *Server) listAlerts(c *fiber.Ctx) error {
+	now := s.now().In(chinaZone)
+	return s.renderAlerts(c, fiber.StatusOK, &alertForm{Level: string(domain.AlertWarning),
+		Starts: now.Format(localInput), Text: map[domain.Lang]string{}})
+}
+
+func (s *Server) renderAlerts(c *fiber.Ctx, status int, f *alertForm) error {
+	ctx := c.UserContext()
+	all, err := s.Console.Store.Alerts(ctx)
+	if err != nil {
+		return err
+	}
+	mine, err := s.myCounties(c)
+	if err != nil {
+		return err
+	}
+	names := map[string]domain.Text{}
+	for _, county := range mine {
+		names[county.Code] = county.Name
+	}
+	u := currentUser(c)
+	lang, now := langOf(c), s.now()
+	var rows []alertRow
+	for _, a := range all {
+		if a.County != "" && !u.CanAccessCounty(a.County) {
+			continue
+		}
+		rows = append(rows, alertRow{Alert: a, CountyName: loc(names[a.County], lang), From: chinaTime(a.Starts),
+			To: chinaTime(a.Ends), Active: a.Active(now), Over: !a.Ends.IsZero() && !now.Before(a.Ends)})
+	}
+	return s.renderConsole(c, status, "console/alerts", "console.alerts.title", struct {
+		Alerts     []alertRow
+		Form       *alertForm
+		Counties   []countyTab
+		Prefecture bool
+		Done       string
+	}{rows, f, countyTabs(mine, f.County, lang), u.Role == domain.RoleAdmin, doneKey(c)})
+}
+
+// createAlert posts a banner. Editors post for their counties; a
+// prefecture-wide banner is for admins.
+func (s *Server) createAlert(c *fiber.Ctx) error {
+	f := &alertForm{County: formValue(c, "county"), Level: formValue(c, "level"), Starts: formValue(c, "starts"),
+		Ends: formValue(c, "ends"), Text: map[domain.Lang]string{}}
+	for _, l := range domain.Langs {
+		if v := formValue(c, "text."+string(l)); v != "" {
+			f.Text[l] = v
+		}
+	}
+	fail := func(field, key string) error {
+		f.Errors = map[string]string{field: key}
+		return s.renderAlerts(c, fiber.StatusUnprocessableEntity, f)
+	}
+	if f.County == "" {
+		if currentUser(c).Role != domain.RoleAdmin {
+			return domain.ErrForbidden
+		}
+	} else if _, err := s.loadCounty(c, f.County); err != nil {
+		return err
+	}
+	a := domain.Alert{County: f.County, Level: domain.AlertLevel(f.Level), Text: domain.Text{}}
+	for l, v := range f.Text {
+		if len(v) > maxLineLen {
+			return fail("text."+string(l), "console.error.too_long")
+		}
+		a.Text[l] = v
+	}
+	starts, err := time.ParseInLocation(localInput, f.Starts, chinaZone)
+	if err != nil {
+		return fail("starts", "console.error.datetime")
+	}
+	a.Starts = starts
+	if f.Ends != "" {
+		ends, err := time.ParseInLocation(localInput, f.Ends, chinaZone)
+		if err != nil {
+			return fail("ends", "console.error.datetime")
+		}
+		a.Ends = ends
+	}
+	if a.Text[domain.Zh] == "" {
+		return fail("text.zh", "console.error.required")
+	}
+	if err := a.Validate(); err != nil {
+		var verr *domain.ValidationError
+		if errors.As(err, &verr) {
+			key := map[string]string{"level": "console.error.alert_level", "ends": "console.error.alert_ends"}[verr.Field]
+			if key == "" {
+				key = "console.error.invalid"
+			}
+			return fail(verr.Field, key)
+		}
+		return err
+	}
+	id, err := s.Console.Store.PutAlert(c.UserContext(), a)
+	if err != nil {
+		return err
+	}
+	changes := []domain.FieldChange{{Field: "level", After: string(a.Level)}, {Field: "starts", After: chinaTime(a.Starts).String()},
+		{Field: "ends", After: chinaTime(a.Ends).String()}}
+	for _, l := range domain.Langs {
+		changes = append(changes, domain.FieldChange{Field: "text." + string(l), After: a.Text[l]})
+	}
+	if err := s.audit(c, "alert_create", id, a.County, changes); err != nil {
+		return err
+	}
+	return c.Redirect("/admin/alerts?done=alert", fiber.StatusSeeOther)
+}
+
+func (s *Server) deleteAlert(c *fiber.Ctx) error {
+	a, err := s.Console.Store.Alert(c.UserContext(), utils.CopyString(c.Params("id")))
+	if err != nil {
+		return err
+	}
+	if a.County == "" && currentUser(c).Role != domain.RoleAdmin {
+		return domain.ErrForbidden
+	}
+	if a.County != "" {
+		if err := authorizeCounty(c, a.County); err != nil {
+			return err
+		}
+	}
+	if err := s.Console.Store.DeleteAlert(c.UserContext(), a.ID); err != nil {
+		return err
+	}
+	if err := s.audit(c, "alert_withdraw", a.ID, a.County, []domain.FieldChange{{Field: "text.zh", Before: a.Text[domain.Zh]}}); err != nil {
+		return err
+	}
+	return c.Redirect("/admin/alerts?done=withdrawn", fiber.StatusSeeOther)
+}

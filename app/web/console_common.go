@@ -1,0 +1,200 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"html/template"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/utils"
+
+	"github.com/yimayou/yimayou/app/domain"
+)
+
+// loadSite loads a live site by the :key of the route and checks the
+// user's county, so a guessed key of another county is a 403 like any
+// other object of that county.
+func (s *Server) loadSite(c *fiber.Ctx) (domain.Site, error) {
+	key := utils.CopyString(c.Params("key"))
+	if !domain.ValidSiteKey(key) {
+		return domain.Site{}, domain.ErrNotFound
+	}
+	site, err := s.Console.Store.Site(c.UserContext(), key)
+	if err != nil {
+		return domain.Site{}, err
+	}
+	if err := authorizeCounty(c, site.County); err != nil {
+		return domain.Site{}, err
+	}
+	return site, nil
+}
+
+// workingCopy is what the editor edits: the draft if there is one, else
+// the live site.
+func (s *Server) workingCopy(c *fiber.Ctx, live domain.Site) (site domain.Site, hasDraft bool, err error) {
+	draft, err := s.Console.Store.Draft(c.UserContext(), live.Key)
+	switch {
+	case err == nil:
+		// The draft follows the live site's county and visibility, which
+		// are changed elsewhere than in the form.
+		draft.County, draft.Published = live.County, live.Published
+		return draft, true, nil
+	case errors.Is(err, domain.ErrNotFound):
+		return live, false, nil
+	}
+	return domain.Site{}, false, err
+}
+
+// loadCountyParam checks a county code from the route or query.
+func (s *Server) loadCounty(c *fiber.Ctx, code string) (domain.County, error) {
+	if !domain.ValidCountyCode(code) {
+		return domain.County{}, domain.ErrNotFound
+	}
+	county, err := s.Console.Store.County(c.UserContext(), code)
+	if err != nil {
+		return domain.County{}, err
+	}
+	if err := authorizeCounty(c, county.Code); err != nil {
+		return domain.County{}, err
+	}
+	return county, nil
+}
+
+// myCounties are the counties the user may work on, in code order.
+func (s *Server) myCounties(c *fiber.Ctx) ([]domain.County, error) {
+	all, err := s.Console.Store.Counties(c.UserContext())
+	if err != nil {
+		return nil, err
+	}
+	u := currentUser(c)
+	var out []domain.County
+	for _, county := range all {
+		if u.CanAccessCounty(county.Code) {
+			out = append(out, county)
+		}
+	}
+	slices.SortFunc(out, func(a, b domain.County) int { return strings.Compare(a.Code, b.Code) })
+	return out, nil
+}
+
+// pickCounty is the county a list page shows: ?county= if given (and
+// allowed), else the user's first.
+func (s *Server) pickCounty(c *fiber.Ctx) (domain.County, []domain.County, error) {
+	mine, err := s.myCounties(c)
+	if err != nil {
+		return domain.County{}, nil, err
+	}
+	if code := c.Query("county"); code != "" {
+		county, err := s.loadCounty(c, utils.CopyString(code))
+		return county, mine, err
+	}
+	if len(mine) == 0 {
+		return domain.County{}, nil, domain.ErrForbidden
+	}
+	return mine[0], mine, nil
+}
+
+// audit records a console action. A failed audit write fails the request:
+// an edit that cannot be accounted for should be noticed.
+func (s *Server) audit(c *fiber.Ctx, action, object, county string, changes []domain.FieldChange) error {
+	return s.Console.Store.AddAudit(c.UserContext(), domain.AuditEntry{At: s.now(), User: currentUser(c).Username,
+		Action: action, Object: object, County: county, Changes: changes})
+}
+
+// flatSite is a site as named field values, for the audit log's
+// before/after and for the missing-translations view.
+func flatSite(site domain.Site) []domain.FieldChange {
+	var out []domain.FieldChange
+	add := func(name, v string) { out = append(out, domain.FieldChange{Field: name, After: v}) }
+	for _, tf := range siteTextFields() {
+		t := *tf.get(&site)
+		for _, l := range domain.Langs {
+			add(tf.Name+"."+string(l), t[l])
+		}
+	}
+	var prices []string
+	for _, p := range site.Prices {
+		prices = append(prices, strings.TrimSpace(p.Label[domain.Zh]+" "+p.Label[domain.En])+" ¥"+yuan(p.Fen))
+	}
+	add("prices", strings.Join(prices, "; "))
+	alt := ""
+	if site.AltitudeMax > 0 {
+		alt = strconv.Itoa(site.AltitudeMin) + "–" + strconv.Itoa(site.AltitudeMax) + " m"
+	}
+	add("altitude", alt)
+	add("a_level", strings.TrimSpace(site.ALevel+" "+site.ALevelSince))
+	loc := ""
+	if site.Location != nil {
+		loc = fmt.Sprintf("%g, %g", site.Location.Lat, site.Location.Lon)
+	}
+	add("location", loc)
+	var photos []string
+	for _, p := range site.Photos {
+		photos = append(photos, p.Src+" ["+p.Alt[domain.Zh]+"|"+p.Alt[domain.En]+"|"+p.Alt[domain.Bo]+"]")
+	}
+	add("photos", strings.Join(photos, "\n"))
+	var audio []string
+	for _, l := range domain.Langs {
+		if a, ok := site.Audio[l]; ok {
+			audio = append(audio, string(l)+": "+a.Src)
+		}
+	}
+	add("audio", strings.Join(audio, "\n"))
+	add("published", strconv.FormatBool(site.Published))
+	return out
+}
+
+// siteChanges lists the fields that differ between two states of a site.
+func siteChanges(before, after domain.Site) []domain.FieldChange {
+	b, a := flatSite(before), flatSite(after)
+	var out []domain.FieldChange
+	for i := range a {
+		if b[i].After != a[i].After {
+			out = append(out, domain.FieldChange{Field: a[i].Field, Before: b[i].After, After: a[i].After})
+		}
+	}
+	return out
+}
+
+// doneMessages are the confirmations a redirect may ask a page to show
+// (?done=saved); only these keys, so a link cannot make the console say
+// anything else.
+var doneMessages = map[string]string{
+	"saved":       "console.done.saved",
+	"published":   "console.done.published",
+	"unpublished": "console.done.unpublished",
+	"discarded":   "console.done.discarded",
+	"restored":    "console.done.restored",
+	"created":     "console.done.created",
+	"password":    "console.done.password",
+	"reset":       "console.done.reset",
+	"uploaded":    "console.done.uploaded",
+	"sign":        "console.done.sign",
+	"alert":       "console.done.alert",
+	"withdrawn":   "console.done.withdrawn",
+	"imported":    "console.done.imported",
+	"user":        "console.done.user",
+}
+
+func doneKey(c *fiber.Ctx) string { return doneMessages[c.Query("done")] }
+
+// chinaTime is a time shown to bureau staff: China has one time zone and
+// no daylight saving, so a fixed UTC+8 needs no tz database in the
+// container.
+type chinaTime time.Time
+
+var chinaZone = time.FixedZone("CST", 8*3600)
+
+func (t chinaTime) String() string {
+	if time.Time(t).IsZero() {
+		return ""
+	}
+	return time.Time(t).In(chinaZone).Format("2006-01-02 15:04")
+}
+
+// templateURL marks a console-built path as safe for an href.
+func templateURL(path string) template.URL { return template.URL(path) }

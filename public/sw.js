@@ -25,7 +25,8 @@ self.addEventListener("message", function (event) {
       if (url.origin !== self.location.origin) { return null; }
       return cache.match(url.href).then(function (hit) {
         if (hit) { return null; }
-        return fetch(url.href, { credentials: "same-origin" }).then(function (r) {
+        // Marked as a prefetch: the server must not count it as a visit.
+        return fetch(url.href, { credentials: "same-origin", headers: { "Purpose": "prefetch" } }).then(function (r) {
           if (r.ok && r.status === 200) { return cache.put(url.href, r); }
         }).catch(function () {});
       });

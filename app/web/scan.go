@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -45,8 +46,14 @@ func (s *Server) record(c *fiber.Ctx, typ domain.EventType, site *domain.Site, s
 	e := domain.NewEvent(typ, time.Now())
 	e.County, e.Site, e.Sign, e.Lang = site.County, site.Key, utils.CopyString(sign), langOf(c)
 	ctx := c.UserContext()
+	cl := client(c)
 	if s.Tagger != nil {
-		s.Tagger.Tag(ctx, client(c), &e)
+		s.Tagger.Tag(ctx, cl, &e)
+	}
+	// A prefetch (the browser's, or our service worker keeping a page for
+	// offline use) is not a visit: recorded, but as a bot, so not counted.
+	if strings.Contains(strings.ToLower(cl.Purpose), "prefetch") {
+		e.Bot = true
 	}
 	if err := s.Recorder.Record(ctx, e); err != nil {
 		s.metrics.recordErrors.Inc()

@@ -84,7 +84,7 @@
   // the county's list, the photos and the audio guide.
   function warm(reg) {
     if (!reg.active) { return; }
-    var urls = [];
+    var urls = [location.href];
     document.querySelectorAll("[data-offline]").forEach(function (a) { urls.push(a.getAttribute("href") || a.getAttribute("src")); });
     document.querySelectorAll(".photos img").forEach(function (img) { urls.push(img.currentSrc || img.src); });
     var audio = document.querySelector("audio[data-track-site]");

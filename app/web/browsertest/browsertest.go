@@ -2,6 +2,11 @@
 // need a real browser: pages, service worker, offline, camera-less gate
 // scans. .ci/run installs Chromium; on a machine without it the tests skip,
 // except under CI=true, where a missing browser is a failure.
+//
+// chromedp v0.23 has a generic API (chromedp.Do, chromedp.Run returning
+// values). Select with chromedp.CSS("h1"): a plain string is a DOM text
+// search, which also matches text inside <style> and so can wait forever
+// for "h1" to become visible.
 package browsertest
 
 import (
@@ -14,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 )
 
@@ -67,6 +73,7 @@ func New(t testing.TB, opt Options) context.Context {
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-extensions", true),
 		chromedp.Flag("hide-scrollbars", true),
+		chromedp.Flag("autoplay-policy", "no-user-gesture-required"),
 	}
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), allocOpts...)
 	ctx, cancelCtx := chromedp.NewContext(actx)
@@ -110,4 +117,59 @@ func Artifact(t testing.TB, name string) string {
 		t.Fatal(err)
 	}
 	return filepath.Join(dir, name)
+}
+
+// Network sets the tab's network: offline, or throttled to a round-trip
+// latency (ms) and down/up throughput (bytes per second; 0 means no limit).
+// It covers the page's requests, its service worker's, and what the page
+// sees in navigator.onLine.
+type Network struct {
+	Offline    bool
+	LatencyMs  float64
+	DownBps    float64
+	UpBps      float64
+	Connection network.ConnectionType
+}
+
+// Plateau3G is one bar of 3G at 4,000 m: a 400 ms round trip and
+// 400 kbit/s each way.
+var Plateau3G = Network{LatencyMs: 400, DownBps: 400 * 1000 / 8, UpBps: 400 * 1000 / 8, Connection: network.ConnectionTypeCellular3g}
+
+// SetNetwork applies n to the tab of ctx.
+func SetNetwork(ctx context.Context, n Network) error {
+	if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
+		return err
+	}
+	unlimited := func(v float64) float64 {
+		if v == 0 {
+			return -1
+		}
+		return v
+	}
+	cond := &network.Conditions{Offline: n.Offline, Latency: n.LatencyMs,
+		DownloadThroughput: unlimited(n.DownBps), UploadThroughput: unlimited(n.UpBps), ConnectionType: n.Connection}
+	if _, err := chromedp.Call(ctx, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
+		EmulateOfflineServiceWorker: &n.Offline, MatchedNetworkConditions: []*network.Conditions{cond},
+	}); err != nil {
+		return err
+	}
+	_, err := chromedp.Call(ctx, network.OverrideNetworkState, network.OverrideNetworkStateParams{
+		Offline: n.Offline, Latency: n.LatencyMs, DownloadThroughput: unlimited(n.DownBps),
+		UploadThroughput: unlimited(n.UpBps), ConnectionType: n.Connection,
+	})
+	return err
+}
+
+// Screenshot saves a PNG of the tab's viewport under Artifact(t, name).
+func Screenshot(ctx context.Context, t testing.TB, name string) string {
+	t.Helper()
+	buf, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	p := Artifact(t, name)
+	if err := os.WriteFile(p, buf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

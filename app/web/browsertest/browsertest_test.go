@@ -16,7 +16,7 @@ func TestBrowserReadsAPage(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/")); err != nil {
 		t.Fatal(err)
 	}
-	text, err := chromedp.Run(ctx, chromedp.Text("#p"))
+	text, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#p")))
 	if err != nil {
 		t.Fatal(err)
 	}

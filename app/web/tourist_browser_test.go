@@ -269,4 +269,16 @@ func TestSitePageScreenshots(t *testing.T) {
 		}
 		browsertest.Screenshot(ctx, t, "site-"+lang+".png")
 	}
+	// At 200 % zoom a 412 px phone shows 206 CSS px: nothing may need
+	// sideways scrolling there either.
+	zoomed := browsertest.New(t, browsertest.Options{Width: 206, Height: 800})
+	for _, lang := range []string{"zh", "en", "bo"} {
+		if err := chromedp.Do(zoomed, chromedp.Navigate(base+"/s/513337/yading?lang="+lang), chromedp.WaitVisible(chromedp.CSS("h1"))); err != nil {
+			t.Fatal(err)
+		}
+		w, err := chromedp.Run(zoomed, chromedp.Evaluate[[]float64](`[document.documentElement.scrollWidth, window.innerWidth]`))
+		if err != nil || w[0] > w[1]+1 {
+			t.Errorf("%s at 200 %% zoom: content %v px wide in a %v px window (%v)", lang, w[0], w[1], err)
+		}
+	}
 }

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"html/template"
 	"net/url"
+	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -135,10 +137,20 @@ func (s *Server) previewSite(c *fiber.Ctx) error {
 		`</strong><a href="/admin/sites/` + url.PathEscape(live.Key) + `/edit">` + template.HTMLEscapeString(v.T("console.preview.back")) + `</a></div>`
 	page = bytes.Replace(page, []byte(`<main class="wrap" id="main">`), []byte(`<main class="wrap" id="main">`+banner), 1)
 	page = bytes.Replace(page, []byte(`<head>`), []byte(`<head><meta name="robots" content="noindex">`), 1)
+	// No script in a preview: the page's own would register the service
+	// worker and count views and plays of a site nobody visited.
+	page = previewScriptRe.ReplaceAll(page, nil)
+	page = previewRefRe.ReplaceAll(page, nil)
+	c.Set("Content-Security-Policy", strings.Replace(s.cspHeader, "script-src 'self'", "script-src 'none'", 1))
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	c.Set("Content-Language", i18n.HTMLLang(lang))
 	return c.Send(page)
 }
+
+var (
+	previewScriptRe = regexp.MustCompile(`<script[^>]*>[^<]*</script>`)
+	previewRefRe    = regexp.MustCompile(`<div id="site-ref"[^>]*></div>`)
+)
 
 // renderUncached renders Markdown without the cache: the console's
 // previews of unsaved text must neither fill it nor be served from it.

@@ -1,9 +1,11 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -15,6 +17,7 @@ import (
 
 	"github.com/yimayou/yimayou/app/auth"
 	"github.com/yimayou/yimayou/app/catalog"
+	"github.com/yimayou/yimayou/app/content"
 	"github.com/yimayou/yimayou/app/domain"
 	"github.com/yimayou/yimayou/app/i18n"
 	"github.com/yimayou/yimayou/app/qr"
@@ -92,7 +95,8 @@ func consoleApp(t testing.TB) (*fiber.App, *store.Store) {
 		name     string
 		role     domain.Role
 		counties []string
-	}{{"admin", domain.RoleAdmin, nil}, {"luding-editor", domain.RoleEditor, []string{"513322"}}} {
+	}{{"admin", domain.RoleAdmin, nil}, {"luding-editor", domain.RoleEditor, []string{"513322"}},
+		{"kangding-editor", domain.RoleEditor, []string{"513301"}}, {"luding-operator", domain.RoleOperator, []string{"513322"}}} {
 		hash, err := auth.HashPassword("a long test password")
 		if err != nil {
 			t.Fatal(err)
@@ -109,7 +113,9 @@ func consoleApp(t testing.TB) (*fiber.App, *store.Store) {
 	app, err := New(Deps{Catalog: cat, I18n: i18n.MustLoad(), QR: qr.NewRenderer(1 << 20), DB: s, Log: log,
 		PublicURL: "http://localhost", Public: public.FS,
 		Accounts: s, CheckPassword: auth.CheckPassword, KV: s.KV("web"),
-		Feedback: s, FormSecret: []byte("0123456789abcdef0123456789abcdef")})
+		Feedback: s, FormSecret: []byte("0123456789abcdef0123456789abcdef"), Alerts: s,
+		Console: ConsoleDeps{Store: s, HashPassword: auth.HashPassword,
+			ExportPack: func(ctx context.Context) (content.Pack, error) { return content.Export(ctx, s) }}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,4 +209,36 @@ func TestLoginRateLimitPerIP(t *testing.T) {
 	if last != http.StatusTooManyRequests {
 		t.Fatalf("12th login attempt in a minute: %d, want 429", last)
 	}
+}
+
+// upload posts a multipart form with one file, as a browser's file input
+// does.
+func (b *browser) upload(path string, fields map[string]string, filename string, data []byte) resp {
+	b.t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for k, v := range fields {
+		_ = mw.WriteField(k, v)
+	}
+	if filename != "" {
+		fw, err := mw.CreateFormFile("file", filename)
+		if err != nil {
+			b.t.Fatal(err)
+		}
+		_, _ = fw.Write(data)
+	}
+	_ = mw.Close()
+	req := httptest.NewRequest("POST", path, &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Accept-Language", "en")
+	for k, v := range b.cookies {
+		req.AddCookie(&http.Cookie{Name: k, Value: v})
+	}
+	res, err := b.app.Test(req, -1)
+	if err != nil {
+		b.t.Fatalf("POST %s: %v", path, err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	return resp{status: res.StatusCode, header: res.Header, body: string(raw)}
 }

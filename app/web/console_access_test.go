@@ -9,7 +9,6 @@ import (
 
 const testPassword = "a long test password"
 
-
 // Every console page answers 200 for its role, 403 for an editor of
 // another county (the objects below are all of Luding, so a Kangding
 // editor reaches them only by guessing), 403 for a role that may not

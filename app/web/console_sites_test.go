@@ -178,7 +178,7 @@ func TestSiteEditValidation(t *testing.T) {
 		{"latitude range", map[string]string{"lat": "95"}, "lat", "between -90 and 90"},
 		{"no Chinese name", map[string]string{"name.zh": ""}, "name.zh", "Chinese name is required"},
 		{"name on two lines", map[string]string{"name.en": "Two\nlines"}, "name.en", "One line only"},
-				{"A-level date", map[string]string{"a_level_since": "2017/02"}, "a_level_since", "YYYY-MM"},
+		{"A-level date", map[string]string{"a_level_since": "2017/02"}, "a_level_since", "YYYY-MM"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

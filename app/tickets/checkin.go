@@ -94,7 +94,7 @@ func (s *Service) CheckIn(ctx context.Context, req CheckinRequest) (CheckinResul
 	}
 	v := r.Visitors[i]
 	res.Visitor = &v
-	if cfg, err := s.store.TicketSite(ctx, r.Site); err == nil {
+	if cfg, err := s.siteConfig(ctx, r.Site); err == nil {
 		if t, ok := cfg.Type(v.Type); ok {
 			res.Type = &t
 		}

@@ -175,7 +175,7 @@ func byKind(by string) string {
 
 // CancelDeadline is when r can no longer be cancelled.
 func (s *Service) CancelDeadline(ctx context.Context, r Reservation) (time.Time, error) {
-	c, err := s.store.TicketSite(ctx, r.Site)
+	c, err := s.siteConfig(ctx, r.Site)
 	if err != nil {
 		return time.Time{}, err
 	}

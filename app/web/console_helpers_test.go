@@ -13,3 +13,5 @@ var (
 
 func htmlUnescape(s string) string { return html.UnescapeString(s) }
 func htmlEscape(s string) string   { return html.EscapeString(s) }
+
+func regexp2(s string) *regexp.Regexp { return regexp.MustCompile(s) }

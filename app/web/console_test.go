@@ -215,6 +215,20 @@ func TestLoginRateLimitPerIP(t *testing.T) {
 // does.
 func (b *browser) upload(path string, fields map[string]string, filename string, data []byte) resp {
 	b.t.Helper()
+	r, err := b.uploadResp(path, fields, filename, data)
+	if err != nil {
+		b.t.Fatalf("POST %s: %v", path, err)
+	}
+	return r
+}
+
+// tryUpload is upload for bodies the server may refuse outright.
+func (b *browser) tryUpload(path string, fields map[string]string, filename string, data []byte) (int, error) {
+	r, err := b.uploadResp(path, fields, filename, data)
+	return r.status, err
+}
+
+func (b *browser) uploadResp(path string, fields map[string]string, filename string, data []byte) (resp, error) {
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	for k, v := range fields {
@@ -236,9 +250,9 @@ func (b *browser) upload(path string, fields map[string]string, filename string,
 	}
 	res, err := b.app.Test(req, -1)
 	if err != nil {
-		b.t.Fatalf("POST %s: %v", path, err)
+		return resp{}, err
 	}
 	defer res.Body.Close()
 	raw, _ := io.ReadAll(res.Body)
-	return resp{status: res.StatusCode, header: res.Header, body: string(raw)}
+	return resp{status: res.StatusCode, header: res.Header, body: string(raw)}, nil
 }

@@ -8,8 +8,7 @@ import (
 
 // LagStats says how far shipping is behind recording.
 type LagStats struct {
-	// Events recorded and synced or written but not yet stored in MongoDB
-	// (an upper bound: sequence numbers lost to failed writes count).
+	// Events written to the log and not yet stored in MongoDB.
 	Events uint64 `json:"events"`
 	// Bytes of log not yet shipped.
 	Bytes int64 `json:"bytes"`
@@ -26,8 +25,8 @@ func (l *Log) Lag() LagStats {
 	l.stateMu.Lock()
 	defer l.stateMu.Unlock()
 	st := LagStats{Segments: len(l.segs)}
-	if l.written.seq > l.shipped.seq {
-		st.Events = l.written.seq - l.shipped.seq
+	if n := l.unshipped.Load(); n > 0 {
+		st.Events = uint64(n)
 	}
 	for _, s := range l.segs {
 		switch {

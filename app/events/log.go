@@ -87,6 +87,7 @@ type Log struct {
 	shipper *Shipper
 
 	recorded    atomic.Uint64
+	unshipped   atomic.Int64 // records written and not yet shipped
 	writeErrors atomic.Uint64
 	syncs       atomic.Uint64
 	batches     atomic.Uint64
@@ -130,6 +131,10 @@ type repairStats struct {
 	SkippedBytes int64 // damaged bytes skipped inside segments
 	Segments     int   // segments rewritten or dropped because of damage
 }
+
+// seqGapAfterRepair is far more than the records a segment can hold and
+// far less than the gap a reader accepts between frames (maxSeqGap).
+const seqGapAfterRepair = 1 << 20
 
 const (
 	nodeFile   = "node-id"
@@ -289,7 +294,7 @@ func (l *Log) recover(mark uint64) error {
 	last := mark // highest sequence number known to be used
 	for i, first := range firsts {
 		isLast := i == len(firsts)-1
-		size, lastSeq, err := l.checkSegment(first, isLast)
+		size, lastSeq, err := l.checkSegment(first, isLast, mark)
 		if err != nil {
 			return err
 		}
@@ -305,6 +310,12 @@ func (l *Log) recover(mark uint64) error {
 		l.segs = append(l.segs, segInfo{first: first, size: size})
 	}
 	l.nextSeq = last + 1
+	if l.repaired.TornBytes > 0 || l.repaired.SkippedBytes > 0 || l.repaired.Segments > 0 {
+		// Cut or damaged frames may have carried sequence numbers that
+		// were shipped before the shipped mark was last written; a gap
+		// makes sure none is used again. Numbers only need to grow.
+		l.nextSeq += seqGapAfterRepair
+	}
 	if len(l.segs) == 0 {
 		if err := l.createSegment(l.nextSeq); err != nil {
 			return err
@@ -332,13 +343,21 @@ func (l *Log) recover(mark uint64) error {
 // checkSegment scans one segment and repairs it. It returns the segment's
 // valid size and last sequence number, or size -1 when the file held
 // nothing and was removed.
-func (l *Log) checkSegment(first uint64, isLast bool) (int64, uint64, error) {
+func (l *Log) checkSegment(first uint64, isLast bool, mark uint64) (int64, uint64, error) {
 	path := segmentPath(l.dir, first)
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return 0, 0, fmt.Errorf("events: read segment: %w", err)
 	}
-	res, err := scanFrames(data, first, nil)
+	var pending int64
+	res, err := scanFrames(data, first, func(seq uint64, _ []byte) {
+		if seq > mark {
+			pending++
+		}
+	})
+	if err == nil {
+		l.unshipped.Add(pending)
+	}
 	if err != nil {
 		// Not even a header: keep the file aside and forget it.
 		l.log.Error("events: segment with a bad header set aside", "segment", path, "err", err)
@@ -551,6 +570,7 @@ func (l *Log) writeBatch(b *batch) {
 	}
 	l.fSize += int64(len(b.buf))
 	l.recorded.Add(uint64(b.count))
+	l.unshipped.Add(int64(b.count))
 	pos := position{seg: l.fFirst, off: l.fSize, seq: b.last}
 	l.stateMu.Lock()
 	l.written = pos

@@ -261,6 +261,7 @@ func (s *Shipper) advance(batch []domain.Event) {
 	last := batch[len(batch)-1]
 	s.shippedEvents += uint64(len(batch))
 	s.l.shippedEvents.Add(uint64(len(batch)))
+	s.l.unshipped.Add(-int64(len(batch)))
 	s.l.stateMu.Lock()
 	s.l.shipped = position{seg: s.rdSeg, off: s.rd.pos(), seq: last.Seq}
 	s.l.stateMu.Unlock()
@@ -387,6 +388,7 @@ func (s *Shipper) readSome() ([]domain.Event, error) {
 		if derr != nil {
 			s.l.log.Error("events: undecodable record skipped", "seq", seq, "err", derr)
 			s.l.corruptSkips.Add(1)
+			s.l.unshipped.Add(-1)
 			continue
 		}
 		e.Node, e.Seq = s.l.node, seq

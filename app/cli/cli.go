@@ -43,6 +43,7 @@ func commands() map[string]command {
 		"export":      {"export DIR: write the database's content as a pack", runExport},
 		"signs":       {"signs list [--json] [--county CODE]: list signs and their URLs", runSigns},
 		"user":        {"user add NAME --role ROLE --county CODE[,CODE]: add a user (password from stdin)", runUser},
+		"qr":          {"qr export --county CODE [--out FILE]: all sign codes and print sheets of a county as a ZIP", runQR},
 		"stats":       {"stats rebuild --from DAY --to DAY: recompute rollups from raw events", runStats},
 		"version":     {"print the version", runVersion},
 		"healthcheck": {"exit 0 if the local server answers /healthz (for container health checks)", runHealthcheck},

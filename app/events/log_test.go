@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/yimayou/yimayou/app/domain"
 )
 
@@ -276,5 +278,29 @@ func TestRecordRejectsEventWithoutDay(t *testing.T) {
 	e.Day = "29/11/2026"
 	if err := l.Record(context.Background(), e); err == nil {
 		t.Fatal("accepted an event with a bad day")
+	}
+}
+
+func TestCollectorsReport(t *testing.T) {
+	l := openTest(t, t.TempDir(), Options{})
+	defer closeLog(t, l)
+	recordN(t, l, 0, 3)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(l.Collectors()...)
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	for _, mf := range mfs {
+		m := mf.GetMetric()[0]
+		if m.GetCounter() != nil {
+			got[mf.GetName()] = m.GetCounter().GetValue()
+		} else {
+			got[mf.GetName()] = m.GetGauge().GetValue()
+		}
+	}
+	if got["yimayou_eventlog_recorded_total"] != 3 || got["yimayou_eventlog_lag_events"] != 3 || got["yimayou_eventlog_segments"] != 1 {
+		t.Fatalf("metrics %v", got)
 	}
 }

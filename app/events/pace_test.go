@@ -23,7 +23,7 @@ func (s *slowTarget) InsertEvents(_ context.Context, evs []domain.Event) (int, i
 func (s *slowTarget) Rollup(context.Context, string) (store.Rollup, error) {
 	return store.Rollup{}, domain.ErrNotFound
 }
-func (s *slowTarget) RaiseRollups(context.Context, []store.Rollup) error { return nil }
+func (s *slowTarget) RaiseRollups(context.Context, []store.Rollup) error  { return nil }
 func (s *slowTarget) AddRollupNode(context.Context, string, string) error { return nil }
 
 // While the node records faster than BusyRate, the shipper keeps to its

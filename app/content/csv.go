@@ -155,16 +155,18 @@ func PlanSitesCSV(ctx context.Context, src CSVSource, data []byte, allowed func(
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := r.FieldPos(0)
 		if err != nil {
+			// FieldPos is only defined after a good record: take the
+			// line from the parse error.
+			line := 0
 			var perr *csv.ParseError
 			if errors.As(err, &perr) {
-				fail(perr.Line, "", "console.csv.syntax")
-			} else {
-				fail(line, "", "console.csv.syntax")
+				line = perr.Line
 			}
+			fail(line, "", "console.csv.syntax")
 			return plan, nil
 		}
+		line, _ := r.FieldPos(0)
 		if n >= MaxCSVRows {
 			fail(line, "", "console.csv.too_many_rows", MaxCSVRows)
 			return plan, nil

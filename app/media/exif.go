@@ -82,6 +82,7 @@ func orient(img image.Image, o int) image.Image {
 		dw, dh = h, w
 	}
 	dst := image.NewRGBA(image.Rect(0, 0, dw, dh))
+	src, _ := img.(*image.RGBA)
 	for y := 0; y < h; y++ {
 		for x := 0; x < w; x++ {
 			var dx, dy int
@@ -101,7 +102,11 @@ func orient(img image.Image, o int) image.Image {
 			case 8:
 				dx, dy = y, w-1-x
 			}
-			dst.Set(dx, dy, img.At(b.Min.X+x, b.Min.Y+y))
+			if src != nil {
+				copy(dst.Pix[dst.PixOffset(dx, dy):][:4], src.Pix[src.PixOffset(b.Min.X+x, b.Min.Y+y):][:4])
+			} else {
+				dst.Set(dx, dy, img.At(b.Min.X+x, b.Min.Y+y))
+			}
 		}
 	}
 	return dst

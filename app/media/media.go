@@ -81,35 +81,52 @@ func PreparePhoto(data []byte, prefix string) (Photo, error) {
 	if err != nil {
 		return Photo{}, photoError("console.error.photo_type")
 	}
-	img = orient(img, exifOrientation(data))
+	o := exifOrientation(data)
 	sum := sha256.Sum256(data)
 	id := hex.EncodeToString(sum[:10])
 
+	// Resize in the stored orientation and turn only the small results
+	// upright: turning a 24 MP original pixel by pixel costs seconds.
 	b := img.Bounds()
-	var out Photo
-	widths := []int{}
+	srcW, srcH := b.Dx(), b.Dy()
+	if o >= 5 { // a quarter turn: the visible width is the stored height
+		srcW, srcH = srcH, srcW
+	}
+	var widths []int
 	for _, w := range PhotoWidths {
-		if w < b.Dx() {
+		if w < srcW {
 			widths = append(widths, w)
 		}
 	}
 	if len(widths) < len(PhotoWidths) {
-		widths = append(widths, b.Dx()) // the original width, never upscaled
+		widths = append(widths, srcW) // the original width, never upscaled
 	}
-	for _, w := range widths {
-		h := int(int64(b.Dy()) * int64(w) / int64(b.Dx()))
-		dst := image.NewRGBA(image.Rect(0, 0, w, h))
+	// Largest first, each smaller one from the one before: scaling the
+	// original once instead of three times.
+	out := Photo{Files: make([]File, len(widths)), Photo: domain.Photo{Sizes: make([]domain.PhotoSize, len(widths))}}
+	from, fromB := img, b
+	for i := len(widths) - 1; i >= 0; i-- {
+		w := widths[i]
+		h := int(int64(srcH) * int64(w) / int64(srcW))
+		sw, sh := w, h
+		if o >= 5 {
+			sw, sh = h, w
+		}
+		dst := image.NewRGBA(image.Rect(0, 0, sw, sh))
 		// White under transparent PNG pixels: JPEG has no alpha.
 		draw.Draw(dst, dst.Bounds(), image.NewUniform(color.White), image.Point{}, draw.Src)
-		xdraw.CatmullRom.Scale(dst, dst.Bounds(), img, b, xdraw.Over, nil)
+		xdraw.CatmullRom.Scale(dst, dst.Bounds(), from, fromB, xdraw.Over, nil)
+		from, fromB = dst, dst.Bounds()
 		var buf bytes.Buffer
-		if err := jpeg.Encode(&buf, dst, &jpeg.Options{Quality: jpegQuality}); err != nil {
+		if err := jpeg.Encode(&buf, orient(dst, o), &jpeg.Options{Quality: jpegQuality}); err != nil {
 			return Photo{}, err
 		}
 		name := "p-" + id + "-" + itoa(w) + ".jpg"
-		out.Files = append(out.Files, File{Name: name, Type: "image/jpeg", Data: buf.Bytes()})
-		out.Photo.Sizes = append(out.Photo.Sizes, domain.PhotoSize{Src: prefix + name, Width: w})
-		out.Photo.Src, out.Photo.Width, out.Photo.Height = prefix+name, w, h
+		out.Files[i] = File{Name: name, Type: "image/jpeg", Data: buf.Bytes()}
+		out.Photo.Sizes[i] = domain.PhotoSize{Src: prefix + name, Width: w}
+		if i == len(widths)-1 {
+			out.Photo.Src, out.Photo.Width, out.Photo.Height = prefix+name, w, h
+		}
 	}
 	return out, nil
 }

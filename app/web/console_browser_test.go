@@ -1,9 +1,11 @@
 package web
 
 import (
+	"context"
 	"net"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -56,23 +58,14 @@ func TestConsoleInBrowser(t *testing.T) {
 	if err := os.WriteFile(browsertest.Artifact(t, "console-site-editor.jpg"), shot, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`button[value=save]`)),
-		chromedp.WaitVisible(chromedp.CSS(`p.alert.ok`)))
-	if err != nil {
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`button[value=save]`))); err != nil {
 		t.Fatal(err)
 	}
-	msg, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`p.alert.ok`)))
-	if !strings.Contains(msg, "Draft saved") {
-		t.Fatalf("after save: %q", msg)
-	}
-	err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`form[action$="/publish"] button`)),
-		chromedp.WaitVisible(chromedp.CSS(`p.alert.ok`)))
-	if err != nil {
+	waitConfirmation(t, ctx, "Draft saved")
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`form[action$="/publish"] button`))); err != nil {
 		t.Fatal(err)
 	}
-	if msg, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`p.alert.ok`))); !strings.Contains(msg, "Published") {
-		t.Fatalf("after publish: %q", msg)
-	}
+	waitConfirmation(t, ctx, "Published")
 	err = chromedp.Do(ctx, chromedp.Navigate(base+"/s/513322/hailuogou?lang=en"), chromedp.WaitVisible(chromedp.CSS(`p.lead`)))
 	if err != nil {
 		t.Fatal(err)
@@ -119,3 +112,19 @@ func TestConsoleInBrowser(t *testing.T) {
 }
 
 var pdfPageRe = regexp.MustCompile(`/Type\s*/Page[^s]`)
+
+// waitConfirmation waits for the page a form post leads to, with its
+// confirmation starting with want. Evaluating during the navigation fails,
+// so it is tried again until the new page answers.
+func waitConfirmation(t *testing.T, ctx context.Context, want string) {
+	t.Helper()
+	expr := `(document.querySelector("p.alert.ok")||{}).textContent?.startsWith(` + strconv.Quote(want) + `) || false`
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr)); err == nil && ok {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("no confirmation %q", want)
+}

@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -293,8 +292,8 @@ func (s *Server) putSign(c *fiber.Ctx, before, next domain.Sign, action string) 
 		return err
 	}
 	back := "/admin/signs/" + next.Code + "?done=sign"
-	if r := c.FormValue("back"); strings.HasPrefix(r, "/admin/") && !strings.HasPrefix(r, "//") {
-		back = utils.CopyString(r)
+	if r := c.FormValue("back"); r != "" {
+		back = safeNext(utils.CopyString(r)) // only ever a console page
 	}
 	return c.Redirect(back, fiber.StatusSeeOther)
 }

@@ -7,5 +7,5 @@ import "embed"
 
 // FS holds every static file.
 //
-//go:embed css icons js robots.txt sw.js
+//go:embed css icons js robots.txt sw.js gate-sw.js
 var FS embed.FS

@@ -84,7 +84,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 		Accounts: db, CheckPassword: auth.CheckPassword, KV: db.KV("web"),
 		Alerts: db, Feedback: db, FormSecret: formSecret,
 		Console: consoleDeps(db, cfg, log),
-		Tickets: ticketDeps(db, cfg, log),
+		Tickets: ticketDeps(workers, db, cfg, log, recorder),
 	})
 	if err != nil {
 		return err

@@ -108,9 +108,15 @@ func (m *botMatcher) match(ua string) bool {
 	return genericHit && !m.containsFold(ua, "cubot")
 }
 
+// containsFold reports whether s contains the lowercase p, ignoring ASCII
+// case in s.
 func (m *botMatcher) containsFold(s, p string) bool {
+	first, upper := p[0], p[0]
+	if 'a' <= upper && upper <= 'z' {
+		upper -= 'a' - 'A'
+	}
 	for i := 0; i+len(p) <= len(s); i++ {
-		if hasPrefixFold(s[i:], p) {
+		if c := s[i]; (c == first || c == upper) && hasPrefixFold(s[i:], p) {
 			return true
 		}
 	}
@@ -140,23 +146,21 @@ func ClassifyBot(userAgent, method string, headers func(string) string) bool {
 }
 
 // DeviceClass sorts a user agent into domain.DeviceMobile, DeviceTablet,
-// DeviceDesktop or DeviceOther.
+// DeviceDesktop or DeviceOther. It runs on every scan, so it matches
+// without lowercasing a copy of the UA.
 func DeviceClass(userAgent string) string {
-	ua := strings.ToLower(userAgent)
+	has := func(p string) bool { return bots.containsFold(userAgent, p) }
 	switch {
-	case ua == "":
+	case userAgent == "":
 		return domain.DeviceOther
-	case strings.Contains(ua, "ipad") || strings.Contains(ua, "tablet") || strings.Contains(ua, "kindle") ||
-		strings.Contains(ua, "silk/") || strings.Contains(ua, "playbook") ||
-		(strings.Contains(ua, "android") && !strings.Contains(ua, "mobile")):
+	case has("ipad") || has("tablet") || has("kindle") || has("silk/") || has("playbook") ||
+		(has("android") && !has("mobile")):
 		// Android tablets leave "Mobile" out of their UA.
 		return domain.DeviceTablet
-	case strings.Contains(ua, "mobi") || strings.Contains(ua, "iphone") || strings.Contains(ua, "ipod") ||
-		strings.Contains(ua, "android") || strings.Contains(ua, "windows phone") ||
-		strings.Contains(ua, "harmonyos") || strings.Contains(ua, "openharmony") || strings.Contains(ua, "opera mini"):
+	case has("mobi") || has("iphone") || has("ipod") || has("android") || has("windows phone") ||
+		has("harmonyos") || has("openharmony") || has("opera mini"):
 		return domain.DeviceMobile
-	case strings.Contains(ua, "windows nt") || strings.Contains(ua, "macintosh") || strings.Contains(ua, "x11") ||
-		strings.Contains(ua, "cros") || strings.Contains(ua, "linux"):
+	case has("windows nt") || has("macintosh") || has("x11") || has("cros") || has("linux"):
 		// iPadOS asks for desktop pages with a Macintosh UA; it counts
 		// as desktop, as the page it gets does.
 		return domain.DeviceDesktop

@@ -148,10 +148,11 @@ func BenchmarkClassifyBot(b *testing.B) {
 
 func BenchmarkTag(b *testing.B) {
 	secret := []byte("0123456789abcdef0123456789abcdef")
+	tg := NewTagger(nil, quietLogger())
 	for i := 0; i < b.N; i++ {
 		ClassifyBot(uaWechat, "GET", nil)
 		DeviceClass(uaWechat)
 		ReferrerClass("", "yimayou.example")
-		VisitorKey(secret, "203.0.113.7", uaWechat, "hailuogou")
+		tg.key(secret, "203.0.113.7", uaWechat, "hailuogou")
 	}
 }

@@ -95,3 +95,14 @@ func TestTaggerFillsEvent(t *testing.T) {
 		t.Fatal("prefetch not flagged")
 	}
 }
+
+func TestTaggerKeyEqualsVisitorKey(t *testing.T) {
+	tg := NewTagger(nil, quietLogger())
+	for _, secret := range [][]byte{[]byte("secret-one-secret-one-secret-one"), []byte("secret-two-secret-two-secret-two")} {
+		for i := 0; i < 3; i++ {
+			if tg.key(secret, "203.0.113.7", uaIPhone, "hailuogou") != VisitorKey(secret, "203.0.113.7", uaIPhone, "hailuogou") {
+				t.Fatal("pooled HMAC gives another key")
+			}
+		}
+	}
+}

@@ -28,6 +28,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"sync"
@@ -53,6 +54,7 @@ func main() {
 		serve  = flag.String("serve", "", "internal: run a server (bare, log, strict)")
 		ship   = flag.Bool("ship", true, "comparison: ship the log to an embedded store in the server process")
 		rounds = flag.Int("rounds", 3, "comparison: rounds of bare, log and strict; medians are reported")
+		prof   = flag.String("cpuprofile", "", "internal: server mode writes a CPU profile here")
 	)
 	flag.Parse()
 	if *dur > 2*time.Minute {
@@ -61,6 +63,15 @@ func main() {
 	var err error
 	switch {
 	case *serve != "":
+		if *prof != "" {
+			f, perr := os.Create(*prof)
+			if perr != nil {
+				err = perr
+				break
+			}
+			_ = pprof.StartCPUProfile(f)
+			defer pprof.StopCPUProfile()
+		}
 		err = runServer(*serve, *ship)
 	case *target != "":
 		var r result
@@ -117,18 +128,16 @@ func runServer(mode string, ship bool) error {
 			}
 			lg.Ship(st, events.ShipOptions{})
 		}
-		// A fixed secret: the real Tagger reads today's from memory too.
-		secret := []byte("0123456789abcdef0123456789abcdef")
+		// The real Tagger, over a fixed secret: it reads today's from
+		// memory after the first request of the day anyway.
+		tagger := events.NewTagger(events.NewSecrets(fixedSecret{}, quiet, nil), quiet)
 		var n atomic.Uint64
 		app.Get("/q/:code", func(c *fiber.Ctx) error {
 			e := domain.NewEvent(domain.EventScan, time.Now())
 			e.County, e.Site, e.Sign = "513322", "hailuogou", "S"+fmt.Sprint(n.Add(1)%50)
 			e.Lang = "zh"
-			agent := string(c.Request().Header.UserAgent())
-			e.Bot = events.ClassifyBot(agent, c.Method(), func(h string) string { return c.Get(h) })
-			e.Device = events.DeviceClass(agent)
-			e.Referrer = events.ReferrerClass(c.Get("Referer"), c.Hostname())
-			e.VisitorKey = events.VisitorKey(secret, c.IP(), agent, e.Site)
+			tagger.Tag(c.UserContext(), domain.Client{IP: c.IP(), UserAgent: string(c.Request().Header.UserAgent()),
+				Method: c.Method(), Referer: c.Get("Referer"), Purpose: c.Get("Sec-Purpose"), Host: c.Hostname()}, &e)
 			if err := lg.Record(c.UserContext(), e); err != nil {
 				return err
 			}
@@ -158,6 +167,14 @@ func runServer(mode string, ship bool) error {
 	}
 	return err
 }
+
+// fixedSecret stands in for the database's daily secrets.
+type fixedSecret struct{}
+
+func (fixedSecret) DailySecret(context.Context, string) ([]byte, error) {
+	return []byte("0123456789abcdef0123456789abcdef"), nil
+}
+func (fixedSecret) DeleteSecretsBefore(context.Context, string) (int64, error) { return 0, nil }
 
 type server struct {
 	cmd  *exec.Cmd

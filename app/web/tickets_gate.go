@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"errors"
+	"html/template"
 	"sort"
 	"strings"
 	"time"
@@ -32,7 +33,9 @@ type gateData struct {
 	Sites      []gateSite
 	Today      string
 	DoubleUses []gateDoubleUse
-	Messages   string // JSON: the answers' texts for offline use
+	// Messages are the answers' texts for offline use, as JSON; json.Marshal
+	// escapes <, > and &, so it is safe inside the script element.
+	Messages template.JS
 }
 
 type gateDoubleUse struct {
@@ -72,14 +75,14 @@ func (s *Server) showGate(c *fiber.Ctx) error {
 		msgs[string(r)] = s.I18n.T(lang, "tickets.refuse."+string(r))
 	}
 	for _, k := range []string{"ok", "ok_offline", "offline", "online", "queued", "synced", "flagged", "first_at",
-		"valid", "checking", "camera_none", "camera_error", "key_missing", "type", "proof", "name", "id", "replayed", "no_site", "session"} {
+		"valid", "checking", "camera_none", "camera_error", "key_missing", "type", "proof", "name", "id", "replayed", "no_site", "session", "keys"} {
 		msgs[k] = s.I18n.T(lang, "tickets.gate."+k)
 	}
 	raw, err := json.Marshal(msgs)
 	if err != nil {
 		return err
 	}
-	d.Messages = string(raw)
+	d.Messages = template.JS(raw)
 	uses, err := s.Tickets.Service.DoubleUses(c.UserContext(), today)
 	if err != nil {
 		return err

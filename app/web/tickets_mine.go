@@ -75,6 +75,9 @@ func (s *Server) renderMyReservation(c *fiber.Ctx, status int, r tickets.Reserva
 		State: string(r.State), StateKey: "tickets.state." + string(r.State), DateLabel: s.dayLabel(lang, r.Date),
 		Total: s.I18n.T(lang, "tickets.yuan", yuan(r.TotalFen)), Cancelled: r.State.Final(), Message: message,
 		Phone: maskPhone(r.Phone)}
+	if r.TotalFen == 0 {
+		d.Total = s.I18n.T(lang, "tickets.free")
+	}
 	if r.ValidDays > 1 {
 		d.LastDayLabel = s.dayLabel(lang, tickets.AddDays(r.Date, r.ValidDays-1))
 	}

@@ -178,9 +178,10 @@
     net.textContent = navigator.onLine ? M.online : M.offline;
     net.className = "badge " + (navigator.onLine ? "ok" : "warn");
     $("queue").textContent = fmt("queued", q);
-    $("queue").hidden = q === 0;
+    // .badge sets display, which beats the hidden attribute.
+    $("queue").style.display = q === 0 ? "none" : "";
   }
-  function showKeys() { var n = Object.keys(keys).length; $("keys").textContent = n ? "🔑 " + n : M.key_missing; }
+  function showKeys() { var n = Object.keys(keys).length; $("keys").textContent = n ? fmt("keys", n) : M.key_missing; }
 
   var busy = false;
   function scan(tok) {

@@ -2,10 +2,12 @@ package cli
 
 import (
 	"context"
+	"log/slog"
 	"errors"
 	"fmt"
 	"net"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -76,15 +78,28 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	recorder := events.NewBatchWriter(db, log, 500, 200*time.Millisecond)
+	// The event pipeline: the local log answers the scan path; the shipper
+	// takes it to MongoDB at its own pace.
+	evlog, err := events.Open(events.Options{Dir: filepath.Join(cfg.DataDir, "events"), Strict: cfg.EventStrict,
+		SyncEvery: cfg.EventFsync, Logger: log})
+	if err != nil {
+		return err
+	}
+	shipper := evlog.Ship(db.Store, events.ShipOptions{})
+	secrets := events.NewSecrets(db.Store, log, nil)
+	go secrets.Run(workers, 10*time.Minute)
+	go events.NewRetention(db.Store, cfg.RetentionDays, log, nil).Run(workers, 6*time.Hour)
+	go janitor(workers, db, log)
 	reg := prometheus.NewRegistry()
+	reg.MustRegister(evlog.Collectors()...)
 	app, err := web.New(web.Deps{
-		Catalog: cat, I18n: i18n.MustLoad(), Recorder: recorder, QR: qr.NewRenderer(32 << 20),
+		Catalog: cat, I18n: i18n.MustLoad(), Recorder: evlog, Tagger: events.NewTagger(secrets, log), QR: qr.NewRenderer(32 << 20),
+		ReadyExtra: map[string]web.ReadyCheck{"event_log": func(context.Context) (any, error) { return evlog.Lag(), nil }},
 		DB: db, Registry: reg, Log: log, PublicURL: cfg.PublicURL, Public: public.FS, Version: version(),
 		Accounts: db, CheckPassword: auth.CheckPassword, KV: db.KV("web"),
 		Alerts: db, Feedback: db, FormSecret: formSecret,
 		Console: consoleDeps(db, cfg, log),
-		Tickets: ticketDeps(workers, db, cfg, log, recorder),
+		Tickets: ticketDeps(workers, db, cfg, log, evlog),
 	})
 	if err != nil {
 		return err
@@ -112,8 +127,15 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	}
 	flushCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := recorder.Close(flushCtx); err != nil {
-		log.Error("flush events", "err", err)
+	if err := evlog.Close(flushCtx); err != nil {
+		log.Error("close event log", "err", err)
+	}
+	// What the shipper cannot send in time stays in the log for the next
+	// start: nothing is lost by a quick shutdown.
+	shipCtx, cancelShip := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancelShip()
+	if err := shipper.Close(shipCtx); err != nil {
+		log.Warn("ship events", "err", err, "left_for_next_start", evlog.Lag().Events)
 	}
 	stopWorkers()
 	log.Info("stopped")
@@ -156,5 +178,26 @@ func printBanner(env Env, cfg config.Config, db *database, admin, password, exam
 	}
 	if exampleCode != "" {
 		fmt.Fprintf(w, "  try a scan: %s\n", qr.SignURL(cfg.PublicURL, exampleCode))
+	}
+}
+
+// janitor removes expired sessions and key-value entries: the embedded
+// server has no TTL indexes.
+func janitor(ctx context.Context, db *database, log *slog.Logger) {
+	t := time.NewTicker(30 * time.Minute)
+	defer t.Stop()
+	for {
+		now := time.Now()
+		if _, err := db.DeleteExpiredSessions(ctx, now); err != nil && ctx.Err() == nil {
+			log.Warn("janitor: sessions", "err", err)
+		}
+		if _, err := db.DeleteExpiredKV(ctx, now); err != nil && ctx.Err() == nil {
+			log.Warn("janitor: kv", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
 	}
 }

@@ -30,6 +30,7 @@ type Config struct {
 	ReloadEvery    time.Duration // how often nodes poll for content edits
 	ShutdownGrace  time.Duration // how long to drain requests on shutdown
 	SeedDemo       bool          // import the demo pack into an empty database
+	RetentionDays  int           // raw events are dropped after this many days; rollups are kept
 }
 
 // Var documents one setting, for --help and the README.
@@ -52,6 +53,7 @@ var Vars = []Var{
 	{"YIMAYOU_RELOAD_EVERY", "reload-every", "3s", "how often a node checks for content edits made on other nodes"},
 	{"YIMAYOU_SHUTDOWN_GRACE", "shutdown-grace", "10s", "time to drain requests on shutdown"},
 	{"YIMAYOU_SEED_DEMO", "seed-demo", "true", "import the demo content pack into an empty database"},
+	{"YIMAYOU_RETENTION_DAYS", "retention-days", "400", "days raw events are kept (whole months are dropped); rollups are kept"},
 }
 
 // Load builds a Config from args (without the program name) and getenv.
@@ -118,6 +120,11 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	c.ShutdownGrace = duration(get("shutdown-grace"), "YIMAYOU_SHUTDOWN_GRACE", 0, 10*time.Minute, &errs)
 	c.EventStrict = boolean(get("event-strict"), "YIMAYOU_EVENT_STRICT", &errs)
 	c.SeedDemo = boolean(get("seed-demo"), "YIMAYOU_SEED_DEMO", &errs)
+	if n, err := strconv.Atoi(get("retention-days")); err != nil || n < 31 || n > 10000 {
+		errs = append(errs, fmt.Errorf("YIMAYOU_RETENTION_DAYS %q: want a number of days from 31 to 10000", get("retention-days")))
+	} else {
+		c.RetentionDays = n
+	}
 	if len(errs) > 0 {
 		return Config{}, errors.Join(errs...)
 	}

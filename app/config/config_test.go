@@ -15,7 +15,8 @@ func TestDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.Addr != ":8080" || c.PublicURL != "http://localhost:8080" || !c.Embedded() ||
-		c.Database != "yimayou" || c.EventFsync != 20*time.Millisecond || !c.SeedDemo || c.EventStrict {
+		c.Database != "yimayou" || c.EventFsync != 20*time.Millisecond || !c.SeedDemo || c.EventStrict ||
+		c.RetentionDays != 400 {
 		t.Fatalf("defaults: %+v", c)
 	}
 }
@@ -44,6 +45,7 @@ func TestBadValues(t *testing.T) {
 		"YIMAYOU_EVENT_FSYNC":      "5s",
 		"YIMAYOU_EVENT_STRICT":     "maybe",
 		"YIMAYOU_RELOAD_EVERY":     "soon",
+		"YIMAYOU_RETENTION_DAYS":   "7",
 	}
 	for k, v := range cases {
 		_, err := Load(nil, env(map[string]string{k: v}), io.Discard)

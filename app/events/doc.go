@@ -48,6 +48,6 @@
 // writes the batch's rollups in one bulk write. It paces itself to a duty
 // cycle of wall time, a small one while the node records more than
 // BusyRate events/s, so a burst of scans is answered at full speed while
-// the lag grows, and drains afterwards. scripts/load measures the cost of
+// the lag grows, and drains afterwards. cmd/yimayou-load measures the cost of
 // recording against a bare handler.
 package events

@@ -445,18 +445,28 @@ func TestCatalogReloadShowsEdits(t *testing.T) {
 	}
 }
 
-// The real batch writer gets scans into MongoDB.
+// The real event pipeline (local log, then shipper) gets scans into MongoDB.
 func TestScanEventsReachTheDatabase(t *testing.T) {
 	s := storetest.New(t)
 	seed(t, s)
-	w := events.NewBatchWriter(s, slog.New(slog.NewTextHandler(io.Discard, nil)), 10, 20*time.Millisecond)
-	f := newFixtureOn(t, s, w)
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	lg, err := events.Open(events.Options{Dir: t.TempDir(), Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ship := lg.Ship(s, events.ShipOptions{})
+	f := newFixtureOn(t, s, lg)
 	for i := 0; i < 25; i++ {
 		if r := f.get(t, "/q/HGK2EN"); r.status != 200 {
 			t.Fatalf("scan %d: %d", i, r.status)
 		}
 	}
-	if err := w.Close(context.Background()); err != nil {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := lg.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := ship.Close(ctx); err != nil {
 		t.Fatal(err)
 	}
 	today := time.Now().In(domain.ChinaTime).Format(time.DateOnly)

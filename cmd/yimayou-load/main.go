@@ -7,9 +7,9 @@
 // the shipping lag the burst left and how fast it drained into the
 // embedded store.
 //
-//	go run ./scripts/load                      # the comparison
-//	go run ./scripts/load -url http://127.0.0.1:8080/q/HLG001 -d 10s
-//	go run ./scripts/load -url ... -rate 5000  # fixed rate, for p99
+//	go run ./cmd/yimayou-load                      # the comparison
+//	go run ./cmd/yimayou-load -url http://127.0.0.1:8080/q/HLG001 -d 10s
+//	go run ./cmd/yimayou-load -url ... -rate 5000  # fixed rate, for p99
 //
 // Only loopback targets are accepted.
 package main

@@ -205,3 +205,65 @@ func (s *Store) DropTicketIDClaimsBefore(ctx context.Context, day string) (int, 
 	}
 	return n, nil
 }
+
+// ClaimIDs is ClaimID for many claims in one unordered insert per day
+// (the reservation group commit): each claim gets its own result,
+// domain.ErrConflict for one already held.
+func (s *Store) ClaimIDs(ctx context.Context, claims []tickets.IDClaim) []error {
+	out := make([]error, len(claims))
+	byDay := map[string][]int{}
+	for i, c := range claims {
+		byDay[c.Date] = append(byDay[c.Date], i)
+	}
+	for date, idx := range byDay {
+		col, err := dayCollection(colIDClaimsPrefix, date)
+		if err != nil {
+			for _, i := range idx {
+				out[i] = err
+			}
+			continue
+		}
+		docs := make([]any, len(idx))
+		for j, i := range idx {
+			docs[j] = idClaimDoc{Key: claims[i].Key, Ref: claims[i].Ref}
+		}
+		for j, err := range insertManyErrors(ctx, s.col(col), docs) {
+			if err != nil {
+				out[idx[j]] = wrap(col, err)
+				if errors.Is(err, domain.ErrConflict) {
+					out[idx[j]] = domain.ErrConflict
+				}
+			}
+		}
+	}
+	return out
+}
+
+// insertManyErrors inserts docs unordered and returns each one's error:
+// domain.ErrConflict for a duplicate _id, the command's error for all
+// when the command itself failed.
+func insertManyErrors(ctx context.Context, col *mongo.Collection, docs []any) []error {
+	out := make([]error, len(docs))
+	_, err := col.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	if err == nil {
+		return out
+	}
+	var bwe mongo.BulkWriteException
+	if !errors.As(err, &bwe) || bwe.WriteConcernError != nil || len(bwe.WriteErrors) == 0 {
+		for i := range out {
+			out[i] = err
+		}
+		return out
+	}
+	for _, we := range bwe.WriteErrors {
+		if we.Index < 0 || we.Index >= len(out) {
+			continue
+		}
+		if we.Code == 11000 {
+			out[we.Index] = domain.ErrConflict
+		} else {
+			out[we.Index] = fmt.Errorf("insert: %s (code %d)", we.Message, we.Code)
+		}
+	}
+	return out
+}

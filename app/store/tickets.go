@@ -153,6 +153,32 @@ type reservationDoc struct {
 
 // InsertReservation stores a new reservation.
 func (s *Store) InsertReservation(ctx context.Context, r tickets.Reservation) error {
+	if _, err := s.col(colReservations).InsertOne(ctx, reservationToDoc(r)); err != nil {
+		if mongo.IsDuplicateKeyError(err) {
+			return domain.ErrConflict
+		}
+		return wrap(colReservations, err)
+	}
+	return nil
+}
+
+// InsertReservations stores many new reservations in one unordered
+// insert (the reservation group commit), with a result for each.
+func (s *Store) InsertReservations(ctx context.Context, rs []tickets.Reservation) []error {
+	docs := make([]any, len(rs))
+	for i, r := range rs {
+		docs[i] = reservationToDoc(r)
+	}
+	out := insertManyErrors(ctx, s.col(colReservations), docs)
+	for i, err := range out {
+		if err != nil && !errors.Is(err, domain.ErrConflict) {
+			out[i] = wrap(colReservations, err)
+		}
+	}
+	return out
+}
+
+func reservationToDoc(r tickets.Reservation) reservationDoc {
 	d := reservationDoc{Ref: r.Ref, KeyHash: r.KeyHash, Site: r.Site, County: r.County, Date: r.Date, Slot: r.Slot,
 		ValidDays: r.ValidDays, Phone: r.Phone, TotalFen: r.TotalFen, Payment: string(r.Payment), WalkIn: r.WalkIn,
 		State: string(r.State), Seq: r.Seq, HoldUntil: r.HoldUntil, Lang: string(r.Lang), Created: r.Created, Updated: r.Updated,
@@ -161,13 +187,7 @@ func (s *Store) InsertReservation(ctx context.Context, r tickets.Reservation) er
 		d.Visitors = append(d.Visitors, visitorDoc{Name: v.Name, IDType: string(v.IDType), IDHash: v.IDHash, IDMasked: v.IDMasked,
 			Type: v.Type, Fen: v.Fen, TicketID: v.TicketID})
 	}
-	if _, err := s.col(colReservations).InsertOne(ctx, d); err != nil {
-		if mongo.IsDuplicateKeyError(err) {
-			return domain.ErrConflict
-		}
-		return wrap(colReservations, err)
-	}
-	return nil
+	return d
 }
 
 // ReservationDoc returns a reservation as stored, without rolling it

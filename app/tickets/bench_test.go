@@ -17,6 +17,7 @@ func BenchmarkBaselineInsert(b *testing.B) {
 	e := newEnv(b)
 	ctx := context.Background()
 	var n atomic.Int64
+	b.SetParallelism(16)
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
@@ -30,9 +31,15 @@ func BenchmarkBaselineInsert(b *testing.B) {
 }
 
 // BenchmarkReserve is whole reservations (one visitor, free site: ID
-// claim, conditional capacity update, reservation insert, event) from
-// concurrent clients on the embedded server.
-func BenchmarkReserve(b *testing.B) {
+// claim, conditional capacity update, reservation insert, event) from 32
+// concurrent clients (as a busy web server has) on the embedded server.
+func BenchmarkReserve(b *testing.B) { benchmarkReserve(b, 16) }
+
+// BenchmarkReserveTwoClients is the same with only 2 clients: little to
+// group, so close to three single writes per reservation.
+func BenchmarkReserveTwoClients(b *testing.B) { benchmarkReserve(b, 1) }
+
+func benchmarkReserve(b *testing.B, parallelism int) {
 	e := newEnv(b)
 	ctx := context.Background()
 	date, slot := "2026-12-02", "1000"
@@ -40,6 +47,7 @@ func BenchmarkReserve(b *testing.B) {
 		b.Fatal(err)
 	}
 	var n atomic.Int64
+	b.SetParallelism(parallelism)
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {

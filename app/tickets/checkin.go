@@ -147,3 +147,12 @@ func (s *Service) CheckIn(ctx context.Context, req CheckinRequest) (CheckinResul
 func (s *Service) DoubleUses(ctx context.Context, day string) ([]DoubleUse, error) {
 	return s.store.DoubleUses(ctx, day)
 }
+
+// CheckedIn returns when a ticket was checked in, or domain.ErrNotFound.
+func (s *Service) CheckedIn(ctx context.Context, ticketID string) (time.Time, error) {
+	c, err := s.store.Checkin(ctx, ticketID)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return c.At, nil
+}

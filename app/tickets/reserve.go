@@ -189,34 +189,29 @@ func (s *Service) Reserve(ctx context.Context, req ReserveRequest) (Reserved, er
 		r.Payment, r.WalkIn = PayAtGate, true
 	}
 
-	claimed := 0
+	claims := make([]IDClaim, len(r.Visitors))
+	for i, v := range r.Visitors {
+		claims[i] = IDClaim{Date: r.Date, Key: v.IDHash + "|" + r.Site, Ref: r.Ref}
+	}
+	if err := s.claims.do(ctx, claims); err != nil {
+		return Reserved{}, err // a refused claim has given its other claims back
+	}
 	undoClaims := func() {
-		for _, v := range r.Visitors[:claimed] {
-			if err := s.store.UnclaimID(context.WithoutCancel(ctx), r.Date, v.IDHash+"|"+r.Site, r.Ref); err != nil {
+		for _, c := range claims {
+			if err := s.store.UnclaimID(context.WithoutCancel(ctx), c.Date, c.Key, c.Ref); err != nil {
 				s.log.Error("tickets: undo ID claim", "ref", r.Ref, "err", err)
 			}
 		}
 	}
-	for i, v := range r.Visitors {
-		err := s.store.ClaimID(ctx, r.Date, v.IDHash+"|"+r.Site, r.Ref)
-		if errors.Is(err, domain.ErrConflict) {
-			undoClaims()
-			return Reserved{}, &Refusal{Reason: ReasonIDTaken, Visitor: i}
-		}
-		if err != nil {
-			undoClaims()
-			return Reserved{}, err
-		}
-		claimed++
-	}
-	err = s.store.TakeCapacity(ctx, r.Site, r.Date, r.Slot, len(r.Visitors), req.WalkIn)
+	want := take{Site: r.Site, Date: r.Date, Slot: r.Slot, N: len(r.Visitors), WalkIn: req.WalkIn}
+	err = s.takes.do(ctx, want)
 	if errors.Is(err, domain.ErrNotFound) {
 		// The first reservation of this slot and day makes its capacity
 		// document (whoever inserts first sets it; the others' inserts
 		// change nothing) and takes again.
 		fresh, _ := c.NewCapacity(r.Date, r.Slot)
 		if err = s.store.EnsureCapacity(ctx, fresh); err == nil {
-			err = s.store.TakeCapacity(ctx, r.Site, r.Date, r.Slot, len(r.Visitors), req.WalkIn)
+			err = s.takes.do(ctx, want)
 		}
 	}
 	if err != nil {
@@ -226,7 +221,7 @@ func (s *Service) Reserve(ctx context.Context, req ReserveRequest) (Reserved, er
 		}
 		return Reserved{}, err
 	}
-	if err := s.store.InsertReservation(ctx, r); err != nil {
+	if err := s.inserts.do(ctx, r); err != nil {
 		// Give the places back under this ref: exactly once, even if
 		// the release is retried.
 		if rerr := s.store.ReleaseCapacity(context.WithoutCancel(ctx), r.Site, r.Date, r.Slot, len(r.Visitors), req.WalkIn, r.Ref); rerr != nil {

@@ -43,8 +43,12 @@ type Store interface {
 	// another reservation holds it; UnclaimID deletes it if ref holds it.
 	ClaimID(ctx context.Context, date, key, ref string) error
 	UnclaimID(ctx context.Context, date, key, ref string) error
+	// ClaimIDs and InsertReservations are the batched forms for the
+	// group commit: one result per claim or reservation.
+	ClaimIDs(ctx context.Context, claims []IDClaim) []error
 
 	InsertReservation(ctx context.Context, r Reservation) error
+	InsertReservations(ctx context.Context, rs []Reservation) []error
 	ReservationDoc(ctx context.Context, ref string) (Reservation, error)
 	// InsertTransition fails with domain.ErrConflict when transition
 	// t.Seq of t.Ref exists: someone else changed the state first.
@@ -113,6 +117,23 @@ type Service struct {
 	sitesMu sync.Mutex
 	sites   map[string]cachedSite
 	siteTTL time.Duration
+
+	// Group commits of the three writes of a reservation (see group.go).
+	claims  *group[[]IDClaim]
+	takes   *group[take]
+	inserts *group[Reservation]
+}
+
+// IDClaim is one "this ID has a reservation here that day" record.
+type IDClaim struct {
+	Date, Key, Ref string
+}
+
+// take is one reservation's request for places.
+type take struct {
+	Site, Date, Slot string
+	N                int
+	WalkIn           bool
 }
 
 type cachedSite struct {
@@ -146,8 +167,93 @@ func New(store Store, rec Recorder, opt Options) *Service {
 	if opt.SiteTTL == 0 {
 		opt.SiteTTL = 10 * time.Second
 	}
-	return &Service{store: store, rec: rec, log: opt.Log, now: opt.Now, keyReload: opt.KeyReload,
+	s := &Service{store: store, rec: rec, log: opt.Log, now: opt.Now, keyReload: opt.KeyReload,
 		sites: map[string]cachedSite{}, siteTTL: opt.SiteTTL}
+	// Batches stay under 100 statements (the embedded server's limit for
+	// updates; kept for inserts too).
+	s.claims = newGroup(50, s.claimBatch)
+	s.takes = newGroup(50, s.takeBatch)
+	s.inserts = newGroup(50, func(ctx context.Context, rs []Reservation) []error { return store.InsertReservations(ctx, rs) })
+	return s
+}
+
+// claimBatch claims the IDs of several reservations at once. A
+// reservation one of whose IDs is taken gets its other claims of the
+// batch back and a refusal naming the visitor.
+func (s *Service) claimBatch(ctx context.Context, items [][]IDClaim) []error {
+	var flat []IDClaim
+	for _, it := range items {
+		flat = append(flat, it...)
+	}
+	errs := s.store.ClaimIDs(ctx, flat)
+	out := make([]error, len(items))
+	k := 0
+	for i, it := range items {
+		mine := errs[k : k+len(it)]
+		k += len(it)
+		for j, err := range mine {
+			if err == nil || out[i] != nil {
+				continue
+			}
+			if errors.Is(err, domain.ErrConflict) {
+				out[i] = &Refusal{Reason: ReasonIDTaken, Visitor: j}
+			} else {
+				out[i] = err
+			}
+		}
+		if out[i] == nil {
+			continue
+		}
+		for j, err := range mine {
+			if err == nil {
+				if uerr := s.store.UnclaimID(ctx, it[j].Date, it[j].Key, it[j].Ref); uerr != nil {
+					s.log.Error("tickets: undo ID claim", "ref", it[j].Ref, "err", uerr)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// takeBatch takes the places of several reservations. Requests for the
+// same slot are summed and taken with one conditional update: all or
+// none, so it cannot oversell. When the sum does not fit, each is tried
+// alone in arrival order, so the last places still go to whoever fits.
+func (s *Service) takeBatch(ctx context.Context, items []take) []error {
+	out := make([]error, len(items))
+	type key struct {
+		site, date, slot string
+		walkIn           bool
+	}
+	byKey := map[key][]int{}
+	var order []key
+	for i, t := range items {
+		k := key{t.Site, t.Date, t.Slot, t.WalkIn}
+		if _, ok := byKey[k]; !ok {
+			order = append(order, k)
+		}
+		byKey[k] = append(byKey[k], i)
+	}
+	for _, k := range order {
+		idx := byKey[k]
+		if len(idx) > 1 {
+			sum := 0
+			for _, i := range idx {
+				sum += items[i].N
+			}
+			err := s.store.TakeCapacity(ctx, k.site, k.date, k.slot, sum, k.walkIn)
+			if err == nil || !errors.Is(err, domain.ErrSoldOut) {
+				for _, i := range idx {
+					out[i] = err
+				}
+				continue
+			}
+		}
+		for _, i := range idx {
+			out[i] = s.store.TakeCapacity(ctx, k.site, k.date, k.slot, items[i].N, k.walkIn)
+		}
+	}
+	return out
 }
 
 // Now is the service's clock.

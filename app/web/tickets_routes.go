@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -70,4 +71,17 @@ func (s *Server) reserveLimiter() fiber.Handler {
 		},
 		LimitReached: func(c *fiber.Ctx) error { return fiber.ErrTooManyRequests },
 	})
+}
+
+// reserveHref is the "Reserve" link of a site page, or "" when the site
+// sells no reserved tickets here. The answer can lag a ticketing edit by
+// the service's site cache (10 s).
+func (s *Server) reserveHref(ctx context.Context, site *domain.Site) string {
+	if s.Tickets.Service == nil {
+		return ""
+	}
+	if _, err := s.Tickets.Service.Site(ctx, site.Key); err != nil {
+		return ""
+	}
+	return siteHref(site.County, site.Key) + "/reserve"
 }

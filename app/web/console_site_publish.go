@@ -121,7 +121,7 @@ func (s *Server) previewSite(c *fiber.Ctx) error {
 	fake.Key = live.Key + "~preview" + strconv.FormatInt(work.UpdatedAt.UnixNano(), 36)
 	now := s.now()
 	alerts, _ := s.alerts.forCounty(c.UserContext(), live.County, now)
-	page, err := s.buildSitePage(s.Catalog.Snapshot(), &fake, lang, openNow(work.Hours, now), alerts)
+	page, err := s.buildSitePage(s.Catalog.Snapshot(), &fake, lang, openNow(work.Hours, now), alerts, s.reserveHref(c.UserContext(), &live))
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -63,5 +64,21 @@ func TestNearbyByDistance(t *testing.T) {
 	}
 	if got[3].Km != -1 {
 		t.Error("a site without coordinates has a distance")
+	}
+}
+
+// A site that sells reserved tickets links to its reservation page from
+// the (cached) site page; one without ticketing does not.
+func TestSitePageLinksToReservation(t *testing.T) {
+	f := ticketApp(t, 0)
+	b := newBrowser(t, f.app)
+	r := b.do("GET", "/s/513322/hailuogou?lang=en", nil)
+	if r.status != 200 || !strings.Contains(r.body, `href="/s/513322/hailuogou/reserve"`) || !strings.Contains(r.body, "Reserve tickets") {
+		t.Errorf("hailuogou page lacks the reserve link (%d)", r.status)
+	}
+	// The same site on a server without ticketing has no link.
+	plain := newFixture(t)
+	if r := plain.get(t, "/s/513322/hailuogou?lang=en"); r.status != 200 || strings.Contains(r.body, "/reserve") {
+		t.Errorf("a site without ticketing links to a reservation page (%d)", r.status)
 	}
 }

@@ -36,6 +36,7 @@ type siteData struct {
 	Audio                                                                                    *audioItem
 	FeedbackHref                                                                             string
 	Key                                                                                      string
+	ReserveHref                                                                              string
 }
 
 type nearItem struct {
@@ -95,9 +96,10 @@ func (s *Server) renderSite(c *fiber.Ctx, snap *catalog.Snapshot, site *domain.S
 	// now, and which alerts are up.
 	open := openNow(site.Hours, now)
 	alerts, alertsKey := s.alerts.forCounty(c.UserContext(), site.County, now)
-	key := site.Key + "|" + string(lang) + "|" + fmt.Sprint(open) + "|" + alertsKey
+	reserve := s.reserveHref(c.UserContext(), site)
+	key := site.Key + "|" + string(lang) + "|" + fmt.Sprint(open) + "|" + alertsKey + "|" + reserve
 	page, err := s.pages.get(snap.Version, key, func() ([]byte, error) {
-		return s.buildSitePage(snap, site, lang, open, alerts)
+		return s.buildSitePage(snap, site, lang, open, alerts, reserve)
 	})
 	if err != nil {
 		return err
@@ -105,7 +107,7 @@ func (s *Server) renderSite(c *fiber.Ctx, snap *catalog.Snapshot, site *domain.S
 	return sendPage(c, page, lang)
 }
 
-func (s *Server) buildSitePage(snap *catalog.Snapshot, site *domain.Site, lang domain.Lang, open openState, alerts []domain.Alert) ([]byte, error) {
+func (s *Server) buildSitePage(snap *catalog.Snapshot, site *domain.Site, lang domain.Lang, open openState, alerts []domain.Alert, reserveHref string) ([]byte, error) {
 	// The language switcher points at the site page, even from a scan, so
 	// switching language does not count a second scan.
 	v := s.viewIn(lang, "", siteHref(site.County, site.Key))
@@ -116,7 +118,7 @@ func (s *Server) buildSitePage(snap *catalog.Snapshot, site *domain.Site, lang d
 		AltitudeNote: loc(site.AltitudeNote, lang),
 		CountyHref:   countyHref(site.County), ALevel: site.ALevel, ALevelSince: site.ALevelSince,
 		AltitudeLevel: site.AltitudeLevel(), AltitudeTop: max(site.AltitudeMin, site.AltitudeMax),
-		Open: open, FeedbackHref: siteHref(site.County, site.Key) + "/feedback", Key: site.Key,
+		Open: open, FeedbackHref: siteHref(site.County, site.Key) + "/feedback", Key: site.Key, ReserveHref: reserveHref,
 	}
 	for _, n := range nearby(site, snap.AllSites(), 6) {
 		item := nearItem{Href: siteHref(n.County, n.Key), Name: loc(n.Name, lang)}

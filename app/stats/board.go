@@ -1,0 +1,456 @@
+package stats
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/yimayou/yimayou/app/domain"
+	"github.com/yimayou/yimayou/app/store"
+)
+
+// BoardStore is what the dashboards read; store.Store implements it. Every
+// read is a lookup by _id, the one query the embedded server answers from
+// an index, plus one small scan of the node list per month.
+type BoardStore interface {
+	RollupNodes(ctx context.Context, month string) ([]string, error)
+	Rollup(ctx context.Context, id string) (store.Rollup, error)
+}
+
+// Board computes the dashboards' figures from rollups only: the cost of a
+// view is (sites + signs) × months × nodes document reads, whatever the
+// number of events behind them.
+type Board struct{ st BoardStore }
+
+// NewBoard returns a board over st.
+func NewBoard(st BoardStore) *Board { return &Board{st: st} }
+
+// Unit is one site or sign whose rollups a view reads.
+type Unit struct {
+	County string
+	Key    string // site key or sign code
+	Site   string // for a sign: the site it stands at
+}
+
+// Figures are the headline numbers of a range.
+type Figures struct {
+	Scans, Visitors, Views, Audio     int64
+	Reserved, Paid, CheckIns, Refunds int64
+	// RevenueFen is paid minus refunded, in fen.
+	RevenueFen int64
+}
+
+// Value returns a figure by its metric name (MetricScan…, "visitors",
+// "revenue_fen"), for tables driven by a list of names.
+func (f Figures) Value(name string) int64 {
+	switch name {
+	case MetricScan:
+		return f.Scans
+	case FigureVisitors:
+		return f.Visitors
+	case MetricView:
+		return f.Views
+	case MetricAudio:
+		return f.Audio
+	case MetricReserved:
+		return f.Reserved
+	case MetricPaid:
+		return f.Paid
+	case MetricCheckIn:
+		return f.CheckIns
+	case MetricRefunded:
+		return f.Refunds
+	case MetricRevenueFen:
+		return f.RevenueFen
+	}
+	return 0
+}
+
+// FigureVisitors names the unique-visitor figure next to the metrics.
+const FigureVisitors = "visitors"
+
+// FigureNames lists the overview's headline figures in display order.
+var FigureNames = []string{MetricScan, FigureVisitors, MetricView, MetricAudio, MetricReserved, MetricPaid, MetricCheckIn, MetricRevenueFen}
+
+func figuresOf(counts map[string]int64, visitors uint64) Figures {
+	return Figures{Scans: counts[MetricScan], Visitors: int64(visitors), Views: counts[MetricView],
+		Audio: counts[MetricAudio], Reserved: counts[MetricReserved], Paid: counts[MetricPaid],
+		CheckIns: counts[MetricCheckIn], Refunds: counts[MetricRefunded],
+		RevenueFen: counts[MetricRevenueFen] - counts[MetricRefundFen]}
+}
+
+// Point is one bucket of a time series (a day, or an hour of a day).
+type Point struct {
+	Label    string // "2026-11-29" or "2026-11-29 13"
+	Counts   map[string]int64
+	Visitors int64 // daily series only
+}
+
+// Ranked is one row of a top list.
+type Ranked struct {
+	Unit
+	Figures
+}
+
+// OverviewQuery asks for the overview of a set of sites (and their signs)
+// over a range of days.
+type OverviewQuery struct {
+	From, To string
+	Sites    []Unit
+	// Signs are ranked in the top list; with SignLevel the totals and
+	// series come from them too (sign rollups have no sketches or
+	// breakdowns, so visitors and breakdowns stay empty).
+	Signs     []Unit
+	SignLevel bool
+	Hourly    bool
+	// Top bounds the top lists; 0 means 10.
+	Top int
+}
+
+// Overview is the answer to an OverviewQuery.
+type Overview struct {
+	From, To         string
+	PrevFrom, PrevTo string
+	Cur, Prev        Figures
+	Series           []Point
+	TopSites         []Ranked
+	TopSigns         []Ranked
+	Lang, Device     map[string]int64
+	Referrer         map[string]int64
+	HasVisitors      bool // false for sign level: signs keep no sketches
+}
+
+// MaxDays bounds a range so a request cannot ask for decades of reads.
+const MaxDays = 400
+
+// ErrRange is returned for a range that is malformed, reversed or longer
+// than MaxDays.
+var ErrRange = errors.New("stats: bad range")
+
+// CheckRange validates a range of days.
+func CheckRange(from, to string) (int, error) {
+	f, err := time.Parse(time.DateOnly, from)
+	if err != nil {
+		return 0, fmt.Errorf("%w: from %q", ErrRange, from)
+	}
+	t, err := time.Parse(time.DateOnly, to)
+	if err != nil {
+		return 0, fmt.Errorf("%w: to %q", ErrRange, to)
+	}
+	n := int(t.Sub(f).Hours()/24) + 1
+	if n < 1 || n > MaxDays {
+		return n, fmt.Errorf("%w: %s..%s", ErrRange, from, to)
+	}
+	return n, nil
+}
+
+// PreviousPeriod is the range of equal length that ends the day before
+// from.
+func PreviousPeriod(from, to string) (string, string) {
+	f, _ := time.Parse(time.DateOnly, from)
+	t, _ := time.Parse(time.DateOnly, to)
+	n := int(t.Sub(f).Hours()/24) + 1
+	return f.AddDate(0, 0, -n).Format(time.DateOnly), f.AddDate(0, 0, -1).Format(time.DateOnly)
+}
+
+// unitDays is what one unit's rollups say about a range: per-day counts,
+// per-day sketches, breakdowns.
+type unitDays struct {
+	counts   map[string]map[string]int64 // day → metric → n
+	hours    map[string]*[24]map[string]int64
+	sketches map[string]*Sketch // day → merged sketch of all nodes
+	lang     map[string]int64
+	device   map[string]int64
+	referrer map[string]int64
+}
+
+func newUnitDays() *unitDays {
+	return &unitDays{counts: map[string]map[string]int64{}, hours: map[string]*[24]map[string]int64{},
+		sketches: map[string]*Sketch{}, lang: map[string]int64{}, device: map[string]int64{}, referrer: map[string]int64{}}
+}
+
+func (u *unitDays) total(days []string) map[string]int64 {
+	t := map[string]int64{}
+	for _, d := range days {
+		add(t, u.counts[d])
+	}
+	return t
+}
+
+// reading caches the node list of each month for one request.
+type reading struct {
+	b     *Board
+	nodes map[string][]string
+}
+
+func (b *Board) reading() *reading { return &reading{b: b, nodes: map[string][]string{}} }
+
+func (r *reading) monthNodes(ctx context.Context, month string) ([]string, error) {
+	if n, ok := r.nodes[month]; ok {
+		return n, nil
+	}
+	n, err := r.b.st.RollupNodes(ctx, month)
+	if err != nil {
+		return nil, fmt.Errorf("stats: nodes of %s: %w", month, err)
+	}
+	r.nodes[month] = n
+	return n, nil
+}
+
+// unit reads one unit's rollups for days (sorted). withHours keeps the
+// hourly counts; withSketch decodes the visitor sketches.
+// Breakdowns count only days from breakdownFrom on (the current range of
+// a comparison).
+func (r *reading) unit(ctx context.Context, kind string, u Unit, days []string, breakdownFrom string, withHours, withSketch bool) (*unitDays, error) {
+	out := newUnitDays()
+	inRange := make(map[string]bool, len(days))
+	for _, d := range days {
+		inRange[d] = true
+	}
+	for _, month := range monthsOf(days) {
+		nodes, err := r.monthNodes(ctx, month)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			doc, err := r.b.st.Rollup(ctx, store.RollupID(kind, u.County, u.Key, month, node))
+			if errors.Is(err, domain.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return nil, fmt.Errorf("stats: %s %s %s: %w", kind, u.Key, month, err)
+			}
+			for dd, d := range doc.Days {
+				day := month + "-" + dd
+				if d == nil || !inRange[day] {
+					continue
+				}
+				c := out.counts[day]
+				if c == nil {
+					c = map[string]int64{}
+					out.counts[day] = c
+				}
+				var hrs *[24]map[string]int64
+				if withHours {
+					if hrs = out.hours[day]; hrs == nil {
+						hrs = new([24]map[string]int64)
+						out.hours[day] = hrs
+					}
+				}
+				for h, counts := range d.Hours {
+					add(c, counts)
+					if hrs == nil {
+						continue
+					}
+					hi, err := strconv.Atoi(h)
+					if err != nil || hi < 0 || hi > 23 {
+						continue
+					}
+					if hrs[hi] == nil {
+						hrs[hi] = map[string]int64{}
+					}
+					add(hrs[hi], counts)
+				}
+				if day >= breakdownFrom {
+					add(out.lang, d.Lang)
+					add(out.device, d.Device)
+					add(out.referrer, d.Referrer)
+				}
+				if withSketch && d.Visitors != "" {
+					_, sk, err := DecodeVersioned(d.Visitors)
+					if err != nil {
+						return nil, fmt.Errorf("stats: %s: %w", doc.ID, err)
+					}
+					if have := out.sketches[day]; have != nil {
+						have.Merge(sk)
+					} else {
+						out.sketches[day] = sk
+					}
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// Overview computes the overview, with the figures of the previous equal
+// period for comparison.
+func (b *Board) Overview(ctx context.Context, q OverviewQuery) (Overview, error) {
+	if _, err := CheckRange(q.From, q.To); err != nil {
+		return Overview{}, err
+	}
+	pf, pt := PreviousPeriod(q.From, q.To)
+	days, _ := DaysBetween(q.From, q.To)
+	prevDays, _ := DaysBetween(pf, pt)
+	all, _ := DaysBetween(pf, q.To)
+	top := q.Top
+	if top <= 0 {
+		top = 10
+	}
+	ov := Overview{From: q.From, To: q.To, PrevFrom: pf, PrevTo: pt, Lang: map[string]int64{},
+		Device: map[string]int64{}, Referrer: map[string]int64{}, HasVisitors: !q.SignLevel}
+	rd := b.reading()
+
+	// The figures of a set of units: counts summed, sketches merged.
+	type acc struct {
+		cur, prev       map[string]int64
+		curSk, prevSk   *Sketch
+		dayCounts       map[string]map[string]int64
+		daySk           map[string]*Sketch
+		hours           map[string]*[24]map[string]int64
+		lang, dev, refr map[string]int64
+	}
+	total := acc{cur: map[string]int64{}, prev: map[string]int64{}, curSk: NewSketch(), prevSk: NewSketch(),
+		dayCounts: map[string]map[string]int64{}, daySk: map[string]*Sketch{}, hours: map[string]*[24]map[string]int64{}}
+	absorb := func(ud *unitDays) {
+		add(total.cur, ud.total(days))
+		for _, d := range days {
+			if c := ud.counts[d]; c != nil {
+				if total.dayCounts[d] == nil {
+					total.dayCounts[d] = map[string]int64{}
+				}
+				add(total.dayCounts[d], c)
+			}
+			if h := ud.hours[d]; h != nil {
+				th := total.hours[d]
+				if th == nil {
+					th = new([24]map[string]int64)
+					total.hours[d] = th
+				}
+				for i, m := range h {
+					if m == nil {
+						continue
+					}
+					if th[i] == nil {
+						th[i] = map[string]int64{}
+					}
+					add(th[i], m)
+				}
+			}
+			if sk := ud.sketches[d]; sk != nil {
+				total.curSk.Merge(sk)
+				if total.daySk[d] == nil {
+					total.daySk[d] = NewSketch()
+				}
+				total.daySk[d].Merge(sk)
+			}
+		}
+		add(ov.Lang, ud.lang)
+		add(ov.Device, ud.device)
+		add(ov.Referrer, ud.referrer)
+	}
+
+	for _, u := range q.Sites {
+		ud, err := rd.unit(ctx, store.RollupSite, u, all, q.From, q.Hourly && !q.SignLevel, true)
+		if err != nil {
+			return Overview{}, err
+		}
+		if !q.SignLevel {
+			absorb(onlyDays(ud, days))
+			absorbPrev(total.prev, total.prevSk, ud, prevDays)
+		}
+		var sk *Sketch
+		for _, d := range days {
+			if s := ud.sketches[d]; s != nil {
+				if sk == nil {
+					sk = NewSketch()
+				}
+				sk.Merge(s)
+			}
+		}
+		var v uint64
+		if sk != nil {
+			v = sk.Estimate()
+		}
+		ov.TopSites = append(ov.TopSites, Ranked{Unit: u, Figures: figuresOf(ud.total(days), v)})
+	}
+	for _, u := range q.Signs {
+		ud, err := rd.unit(ctx, store.RollupSign, u, all, q.From, q.Hourly && q.SignLevel, false)
+		if err != nil {
+			return Overview{}, err
+		}
+		if q.SignLevel {
+			absorb(onlyDays(ud, days))
+			absorbPrev(total.prev, nil, ud, prevDays)
+		}
+		ov.TopSigns = append(ov.TopSigns, Ranked{Unit: u, Figures: figuresOf(ud.total(days), 0)})
+	}
+	ov.Cur = figuresOf(total.cur, total.curSk.Estimate())
+	ov.Prev = figuresOf(total.prev, total.prevSk.Estimate())
+	if q.SignLevel {
+		ov.Cur.Visitors, ov.Prev.Visitors = 0, 0
+		ov.Lang, ov.Device, ov.Referrer = map[string]int64{}, map[string]int64{}, map[string]int64{}
+	}
+	for _, d := range days {
+		if q.Hourly {
+			h := total.hours[d]
+			for i := 0; i < 24; i++ {
+				p := Point{Label: fmt.Sprintf("%s %02d", d, i), Counts: map[string]int64{}}
+				if h != nil {
+					add(p.Counts, h[i])
+				}
+				ov.Series = append(ov.Series, p)
+			}
+			continue
+		}
+		p := Point{Label: d, Counts: map[string]int64{}}
+		add(p.Counts, total.dayCounts[d])
+		if sk := total.daySk[d]; sk != nil {
+			p.Visitors = int64(sk.Estimate())
+		}
+		ov.Series = append(ov.Series, p)
+	}
+	rank(ov.TopSites)
+	rank(ov.TopSigns)
+	if len(ov.TopSites) > top {
+		ov.TopSites = ov.TopSites[:top]
+	}
+	if len(ov.TopSigns) > top {
+		ov.TopSigns = ov.TopSigns[:top]
+	}
+	return ov, nil
+}
+
+// onlyDays keeps the current range of a unit's reading for the running
+// totals; the previous period is added separately by absorbPrev.
+func onlyDays(ud *unitDays, days []string) *unitDays {
+	out := newUnitDays()
+	for _, d := range days {
+		if c, ok := ud.counts[d]; ok {
+			out.counts[d] = c
+		}
+		if h, ok := ud.hours[d]; ok {
+			out.hours[d] = h
+		}
+		if s, ok := ud.sketches[d]; ok {
+			out.sketches[d] = s
+		}
+	}
+	out.lang, out.device, out.referrer = ud.lang, ud.device, ud.referrer
+	return out
+}
+
+func absorbPrev(prev map[string]int64, sk *Sketch, ud *unitDays, days []string) {
+	add(prev, ud.total(days))
+	if sk == nil {
+		return
+	}
+	for _, d := range days {
+		sk.Merge(ud.sketches[d])
+	}
+}
+
+func rank(rs []Ranked) {
+	sort.SliceStable(rs, func(i, j int) bool {
+		if rs[i].Scans != rs[j].Scans {
+			return rs[i].Scans > rs[j].Scans
+		}
+		if rs[i].Views != rs[j].Views {
+			return rs[i].Views > rs[j].Views
+		}
+		return rs[i].Key < rs[j].Key
+	})
+}

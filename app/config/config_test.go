@@ -2,6 +2,7 @@ package config
 
 import (
 	"io"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -51,6 +52,21 @@ func TestBadValues(t *testing.T) {
 		_, err := Load(nil, env(map[string]string{k: v}), io.Discard)
 		if err == nil || !strings.Contains(err.Error(), k) {
 			t.Errorf("%s=%q: want an error naming %s, got %v", k, v, k, err)
+		}
+	}
+}
+
+// The README's configuration table lists every setting, so an operator
+// reading it sees all there is.
+func TestReadmeListsEverySetting(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range Vars {
+		row := "| `" + v.Env + "` | `--" + v.Flag + "` |"
+		if !strings.Contains(string(readme), row) {
+			t.Errorf("README.md lacks the row for %s (%s)", v.Env, row)
 		}
 	}
 }

@@ -72,6 +72,7 @@ type Deps struct {
 
 	Console ConsoleDeps // console_routes.go
 	Tickets TicketDeps  // tickets_routes.go
+	Stats   StatsDeps   // stats_routes.go
 }
 
 // Server holds what handlers share.
@@ -157,6 +158,7 @@ func New(d Deps) (*fiber.App, error) {
 		}
 		s.consoleRoutes(admin)
 		s.ticketRoutes(app, admin)
+		s.statsRoutes(app, admin)
 	}
 
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })

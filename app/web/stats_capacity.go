@@ -1,0 +1,174 @@
+package web
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/yimayou/yimayou/app/domain"
+	"github.com/yimayou/yimayou/app/stats"
+)
+
+type capacitySite struct {
+	Name localized
+	Href string
+	View stats.CapacityView
+}
+
+type capacityPage struct {
+	Form    statsForm
+	Scope   statsScope
+	Heading localized
+	Nav     statsNav
+	Sites   []capacitySite
+	Days    []string
+	CSV     string
+	Grids   []heatGrid
+}
+
+// heatGrid is a heatmap ready for the template (which has no functions):
+// for one site, days × slots; for several, sites × days.
+type heatGrid struct {
+	Title  localized
+	Href   string
+	Header []string
+	Rows   []heatRow
+}
+
+type heatRow struct {
+	Label string
+	Href  string
+	Cells []heatCell
+}
+
+type heatCell struct {
+	Text, Class, Title string
+}
+
+func cellOf(reserved, limit, pct int, known bool) heatCell {
+	if limit == 0 {
+		return heatCell{Text: "–", Class: "heat"}
+	}
+	c := heatCell{Text: strconv.Itoa(pct) + "%", Class: heatClass(pct),
+		Title: strconv.Itoa(reserved) + " / " + strconv.Itoa(limit)}
+	if m := stats.Mark(pct); m > 0 {
+		c.Text += " ▲" + strconv.Itoa(m)
+	}
+	return c
+}
+
+func capacityGrids(v *view, p *capacityPage) []heatGrid {
+	if p.Scope.Site != nil && len(p.Sites) == 1 {
+		s := p.Sites[0]
+		g := heatGrid{Title: s.Name, Header: []string{v.T("stats.csv.day")}}
+		if len(s.View.Slots) == 0 {
+			g.Header = append(g.Header, v.T("stats.capacity.daily"))
+		}
+		for _, sl := range s.View.Slots {
+			g.Header = append(g.Header, sl.Start+"–"+sl.End)
+		}
+		if len(s.View.Slots) > 0 {
+			g.Header = append(g.Header, v.T("stats.capacity.day_total"))
+		}
+		g.Header = append(g.Header, v.T("stats.figure.checkin"))
+		for _, d := range s.View.Days {
+			r := heatRow{Label: d.Day}
+			for _, c := range d.Cells {
+				r.Cells = append(r.Cells, cellOf(c.Reserved, c.Limit, c.Percent, c.Known))
+			}
+			if len(s.View.Slots) > 0 {
+				r.Cells = append(r.Cells, cellOf(d.Reserved, d.Limit, d.Percent, true))
+			}
+			r.Cells = append(r.Cells, heatCell{Text: i64(d.CheckIns), Class: "plain"})
+			g.Rows = append(g.Rows, r)
+		}
+		return []heatGrid{g}
+	}
+	g := heatGrid{Title: p.Heading, Header: []string{v.T("stats.csv.site")}}
+	for _, d := range p.Days {
+		g.Header = append(g.Header, d[5:])
+	}
+	for _, s := range p.Sites {
+		r := heatRow{Label: s.Name.S, Href: s.Href}
+		for _, d := range s.View.Days {
+			r.Cells = append(r.Cells, cellOf(d.Reserved, d.Limit, d.Percent, true))
+		}
+		g.Rows = append(g.Rows, r)
+	}
+	return []heatGrid{g}
+}
+
+// capacityMaxSites bounds a county-wide heatmap: sites × days × slots
+// lookups by _id.
+const capacityMaxSites = 40
+
+// capacity shows reserved places against the limit per day (and per slot
+// for one site), with days at 80/90/95 % marked. Without a range it looks
+// two weeks ahead, where booking decisions are made.
+func (h *statsViews) capacity(c *fiber.Ctx) (statsAnswer, error) {
+	f := parseStatsForm(c)
+	if c.Query("range") == "" && f.From == "" && f.To == "" {
+		today := h.now().In(domain.ChinaTime)
+		f.Range, f.From, f.To = "custom", today.Format(time.DateOnly), today.AddDate(0, 0, 13).Format(time.DateOnly)
+	}
+	if err := f.dates(h.now()); err != nil {
+		return statsAnswer{}, err
+	}
+	if n, _ := stats.CheckRange(f.From, f.To); n > stats.MaxCapacityDays {
+		return statsAnswer{}, statsBad("to", "stats.error.too_long", stats.MaxCapacityDays)
+	}
+	sc, err := h.scope(c, f)
+	if err != nil {
+		return statsAnswer{}, err
+	}
+	if len(sc.Sites) > capacityMaxSites {
+		return statsAnswer{}, statsBad("county", "stats.error.pick_county")
+	}
+	v := h.s.view(c, "")
+	lang := langOf(c)
+	p := &capacityPage{Form: f, Scope: sc, Heading: h.heading(v, sc, lang), Nav: h.nav(v, f, sc, "capacity"),
+		CSV: "/admin/stats/capacity.csv?" + f.query()}
+	p.Days, _ = stats.DaysBetween(f.From, f.To)
+	t := csvTable{Name: "capacity", Rows: [][]string{{v.T("stats.csv.county"), v.T("stats.csv.site"), v.T("stats.csv.day"),
+		v.T("stats.capacity.slot"), v.T("stats.capacity.limit"), v.T("stats.capacity.reserved"), v.T("stats.capacity.percent"),
+		v.T("stats.figure.checkin")}}}
+	var js []stats.CapacityView
+	for _, u := range sc.Sites {
+		cv, err := h.board.Capacity(c.UserContext(), h.st, u, f.From, f.To)
+		if err != nil {
+			return statsAnswer{}, err
+		}
+		if !cv.Enabled && len(cv.Days) == 0 {
+			continue
+		}
+		js = append(js, cv)
+		p.Sites = append(p.Sites, capacitySite{Name: loc(sc.siteNames[u.Key], lang), View: cv,
+			Href: "/admin/stats/capacity?" + f.query("county", u.County, "site", u.Key)})
+		for _, d := range cv.Days {
+			for _, cell := range d.Cells {
+				t.Rows = append(t.Rows, []string{u.County, u.Key, d.Day, cell.Slot, strconv.Itoa(cell.Limit),
+					strconv.Itoa(cell.Reserved), strconv.Itoa(cell.Percent), i64(d.CheckIns)})
+			}
+		}
+	}
+	p.Grids = capacityGrids(v, p)
+	if js == nil {
+		js = []stats.CapacityView{}
+	}
+	return statsAnswer{Page: p, Tables: []csvTable{t}, JSON: map[string]any{"from": f.From, "to": f.To, "sites": js}}, nil
+}
+
+// heatClass is the CSS class of a percentage: the 80/90/95 % marks.
+func heatClass(pct int) string {
+	if m := stats.Mark(pct); m > 0 {
+		return "heat heat" + strconv.Itoa(m)
+	}
+	switch {
+	case pct >= 50:
+		return "heat heat50"
+	case pct > 0:
+		return "heat heat1"
+	}
+	return "heat"
+}

@@ -1,0 +1,181 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/yimayou/yimayou/app/domain"
+	"github.com/yimayou/yimayou/app/stats"
+	"github.com/yimayou/yimayou/app/store"
+)
+
+// StatsStore is what the statistics views need of the database;
+// store.Store implements it. Dashboards read rollups and capacity
+// documents by _id only, never raw events.
+type StatsStore interface {
+	stats.BoardStore
+	stats.CapacityStore
+	SignsAll(ctx context.Context) ([]domain.Sign, error)
+
+	CreateAPIToken(ctx context.Context, username, name string, now time.Time) (string, store.APIToken, error)
+	APITokenUser(ctx context.Context, token string) (string, error)
+	APITokens(ctx context.Context, username string) ([]store.APIToken, error)
+	RevokeAPIToken(ctx context.Context, username, id string) error
+}
+
+// StatsDeps enable the statistics console, its API and the public crowd
+// level.
+type StatsDeps struct {
+	Store StatsStore
+	// Now is the clock; nil means time.Now. Tests set it.
+	Now func() time.Time
+}
+
+// statsViews holds what the statistics handlers share; it lives as long
+// as the app (no package state).
+type statsViews struct {
+	s     *Server
+	st    StatsStore
+	board *stats.Board
+	live  *stats.Live
+	crowd *stats.Crowd
+}
+
+func (h *statsViews) now() time.Time {
+	if h.s.Stats.Now != nil {
+		return h.s.Stats.Now()
+	}
+	return time.Now()
+}
+
+// statsView is one statistics view: it computes its answer once, and the
+// answer is rendered as a console page, CSV or JSON.
+type statsView struct {
+	name     string // URL segment
+	template string // console template
+	titleKey string
+	compute  func(h *statsViews, c *fiber.Ctx) (statsAnswer, error)
+}
+
+// statsAnswer is a computed view: Page feeds the template, Tables the CSV
+// (the first is the default; ?table= picks another), JSON the API.
+type statsAnswer struct {
+	Page   any
+	Tables []csvTable
+	JSON   any
+}
+
+func statsViewList() []statsView {
+	return []statsView{
+		{"overview", "console/stats_overview", "stats.overview.title", (*statsViews).overview},
+		{"funnel", "console/stats_funnel", "stats.funnel.title", (*statsViews).funnel},
+		{"dead-signs", "console/stats_deadsigns", "stats.dead.title", (*statsViews).deadSigns},
+		{"capacity", "console/stats_capacity", "stats.capacity.title", (*statsViews).capacity},
+		{"live", "console/stats_live", "stats.live.title", (*statsViews).liveView},
+	}
+}
+
+// statsRoutes registers the statistics console under /admin/stats, the
+// JSON API under /api/v1/stats (API tokens) and /api/openapi.json.
+// Every view resolves its scope through statsScope, which calls
+// authorizeCounty: the one check, whether the user came by session or by
+// token.
+func (s *Server) statsRoutes(app *fiber.App, admin fiber.Router) {
+	if s.Stats.Store == nil {
+		return
+	}
+	h := &statsViews{s: s, st: s.Stats.Store, board: stats.NewBoard(s.Stats.Store), live: stats.NewLive(),
+		crowd: stats.NewCrowd(s.Stats.Store, 5*time.Second)}
+	if s.Recorder != nil {
+		// Count events by minute for the live view as they are recorded.
+		s.Recorder = h.live.Wrap(s.Recorder)
+	}
+	operator := requireRole(domain.RoleOperator)
+	admin.Get("/stats", operator, h.html(statsViewList()[0]))
+	for _, v := range statsViewList() {
+		admin.Get("/stats/"+v.name, operator, h.html(v))
+		admin.Get("/stats/"+v.name+".csv", operator, h.csv(v))
+	}
+	admin.Get("/stats/tokens", operator, h.listTokens)
+	admin.Post("/stats/tokens", operator, h.createToken)
+	admin.Post("/stats/tokens/:id/revoke", operator, h.revokeToken)
+
+	api := app.Group("/api/v1/stats", h.apiAuth)
+	for _, v := range statsViewList() {
+		api.Get("/"+v.name, h.json(v))
+	}
+	app.Get("/api/openapi.json", h.openAPI)
+}
+
+func (h *statsViews) html(v statsView) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		a, err := v.compute(h, c)
+		if err != nil {
+			return err
+		}
+		return h.s.renderConsole(c, fiber.StatusOK, v.template, v.titleKey, a.Page)
+	}
+}
+
+func (h *statsViews) csv(v statsView) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		a, err := v.compute(h, c)
+		if err != nil {
+			return err
+		}
+		return sendCSV(c, v.name, a.Tables)
+	}
+}
+
+func (h *statsViews) json(v statsView) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		a, err := v.compute(h, c)
+		if err != nil {
+			return err
+		}
+		if c.Query("format") == "csv" {
+			return sendCSV(c, v.name, a.Tables)
+		}
+		c.Set(fiber.HeaderCacheControl, "no-store")
+		return c.JSON(a.JSON)
+	}
+}
+
+// errUnauthorized answers an API request without a valid token.
+var errUnauthorized = fiber.NewError(fiber.StatusUnauthorized, "a valid API token is required")
+
+// apiAuth lets an API request act as the user its bearer token belongs
+// to: the handlers then scope it exactly like that user's console.
+func (h *statsViews) apiAuth(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	token, ok := strings.CutPrefix(c.Get(fiber.HeaderAuthorization), "Bearer ")
+	if !ok || token == "" {
+		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="yimayou"`)
+		return errUnauthorized
+	}
+	ctx := c.UserContext()
+	name, err := h.st.APITokenUser(ctx, strings.TrimSpace(token))
+	if errors.Is(err, domain.ErrNotFound) {
+		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="yimayou", error="invalid_token"`)
+		return errUnauthorized
+	}
+	if err != nil {
+		return err
+	}
+	u, err := h.s.Accounts.User(ctx, name)
+	if errors.Is(err, domain.ErrNotFound) {
+		return errUnauthorized
+	}
+	if err != nil {
+		return err
+	}
+	if u.Role != domain.RoleAdmin && u.Role != domain.RoleOperator {
+		return domain.ErrForbidden
+	}
+	c.Locals(localUser, &u)
+	return c.Next()
+}

@@ -48,8 +48,18 @@ func drawChart(v *view, pts []stats.Point, hourly, visitors, minutes bool) templ
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %d %d" role="img" aria-labelledby="chart-title" preserveAspectRatio="none" xmlns="http://www.w3.org/2000/svg">`, w, h)
 	fmt.Fprintf(&b, `<title id="chart-title">%s</title>`, template.HTMLEscapeString(v.T("stats.chart.title", v.T("stats.figure.scan"), lineName)))
-	for i := 0; i <= 4; i++ {
-		n := top * int64(i) / 4
+	// Divisions that land on whole, round numbers.
+	div := int64(1)
+	switch {
+	case top%5 == 0:
+		div = 5
+	case top%4 == 0:
+		div = 4
+	case top%2 == 0:
+		div = 2
+	}
+	for i := int64(0); i <= div; i++ {
+		n := top * i / div
 		fmt.Fprintf(&b, `<line class="grid" x1="%d" x2="%d" y1="%.1f" y2="%.1f"/><text class="axis" x="%d" y="%.1f" text-anchor="end">%s</text>`,
 			padL, w-padR, y(n), y(n), padL-4, y(n)+4, groupDigits(n))
 	}

@@ -220,6 +220,10 @@ func (h *statsViews) heading(v *view, sc statsScope, lang domain.Lang) localized
 		return loc(sc.County.Name, lang)
 	case sc.Prefecture:
 		return localized{S: v.T("stats.level.prefecture")}
+	case len(sc.Counties) == 1:
+		if cty, ok := h.s.Catalog.Snapshot().County(sc.Counties[0]); ok {
+			return loc(cty.Name, lang)
+		}
 	}
 	return localized{S: v.T("stats.level.mine")}
 }
@@ -236,14 +240,17 @@ func (h *statsViews) nav(v *view, f statsForm, sc statsScope, current string) st
 			Href: base + f.query("range", p, "from", "", "to", ""), Current: f.Range == p})
 	}
 	lang := v.Lang
-	n.Levels = append(n.Levels, statsLink{Label: h.heading(v, statsScope{Prefecture: sc.Prefecture}, lang).S,
-		Href: base + f.query("county", "", "site", "", "sign", ""), Current: sc.Level == "all"})
 	snap := h.s.Catalog.Snapshot()
+	if sc.Level != "all" || len(sc.Counties) != 1 {
+		n.Levels = append(n.Levels, statsLink{Label: h.heading(v, statsScope{Prefecture: sc.Prefecture}, lang).S,
+			Href: base + f.query("county", "", "site", "", "sign", ""), Current: sc.Level == "all"})
+	}
 	if sc.Level == "all" {
 		for _, code := range sc.Counties {
 			if cty, ok := snap.County(code); ok {
 				l := loc(cty.Name, lang)
-				n.Levels = append(n.Levels, statsLink{Label: l.S, Lang: l.Lang, Href: base + f.query("county", code, "site", "", "sign", "")})
+				n.Levels = append(n.Levels, statsLink{Label: l.S, Lang: l.Lang, Href: base + f.query("county", code, "site", "", "sign", ""),
+					Current: len(sc.Counties) == 1})
 			}
 		}
 	} else if sc.County != nil {

@@ -59,7 +59,8 @@ type Log struct {
 	nextSeq uint64
 	closing bool
 
-	wake       chan struct{} // Record → writer, capacity 1
+	wake       chan struct{} // closed by Close to stop the writer
+	writeMu    sync.Mutex    // held by whoever writes the segment file
 	writerDone chan struct{}
 
 	// Owned by the writer goroutine.
@@ -489,14 +490,15 @@ func (l *Log) Record(ctx context.Context, e domain.Event) error {
 	b.buf = appendFrame(b.buf, seq, enc)
 	b.last = seq
 	b.count++
-	// Woken under the lock, so Close cannot close wake in between.
-	select {
-	case l.wake <- struct{}{}:
-	default:
-	}
 	l.mu.Unlock()
 	*bp = enc
 	encBufs.Put(bp)
+
+	// Group commit without a hand-off: the caller that finds the file free
+	// writes every pending frame itself (its own and those of callers that
+	// came meanwhile); the others wait for it. A hand-off to a writer
+	// goroutine cost two context switches per request on two cores.
+	l.lead()
 
 	select {
 	case <-b.done:
@@ -506,35 +508,55 @@ func (l *Log) Record(ctx context.Context, e domain.Event) error {
 	}
 }
 
-// writer is the one goroutine that writes to the segment files: it takes
-// the whole pending group, writes it with one write(2), and releases the
-// callers (or hands them to the syncer in strict mode).
-func (l *Log) writer() {
-	defer close(l.writerDone)
-	for {
-		_, open := <-l.wake
-		for {
-			l.mu.Lock()
-			b := l.cur
-			if b.count == 0 {
-				l.mu.Unlock()
-				break
-			}
-			l.cur = &batch{buf: l.spare[:0], done: make(chan struct{})}
-			l.mu.Unlock()
-
-			l.writeBatch(b)
-			l.spare = b.buf
-			b.buf = nil
-		}
-		if !open {
-			// Close set closing before closing wake, so nothing can be
-			// added any more: seal the file and let the syncer finish.
-			l.queueSync(syncItem{f: l.f, seal: true, pos: l.writtenPos()})
-			close(l.syncWake)
+// lead writes the pending groups if no other caller is writing. The check
+// after unlocking closes the gap where a frame is added after the writer's
+// last look but before it lets go: that frame's caller either saw the
+// file busy (and this re-check finds its frame) or takes the file itself.
+func (l *Log) lead() {
+	for l.writeMu.TryLock() {
+		l.drain()
+		l.writeMu.Unlock()
+		l.mu.Lock()
+		pending := l.cur.count > 0
+		l.mu.Unlock()
+		if !pending {
 			return
 		}
 	}
+}
+
+// drain writes the pending groups, one write(2) each, and releases their
+// callers (or hands them to the syncer in strict mode). Call it holding
+// writeMu.
+func (l *Log) drain() {
+	for {
+		l.mu.Lock()
+		b := l.cur
+		if b.count == 0 {
+			l.mu.Unlock()
+			return
+		}
+		l.cur = &batch{buf: l.spare[:0], done: make(chan struct{})}
+		l.mu.Unlock()
+
+		l.writeBatch(b)
+		l.spare = b.buf
+		b.buf = nil
+	}
+}
+
+// writer waits for Close: it writes what is left and seals the file.
+func (l *Log) writer() {
+	defer close(l.writerDone)
+	for range l.wake {
+	}
+	// Close set closing before closing wake, so nothing can be added any
+	// more: write the rest, seal the file and let the syncer finish.
+	l.writeMu.Lock()
+	defer l.writeMu.Unlock()
+	l.drain()
+	l.queueSync(syncItem{f: l.f, seal: true, pos: l.writtenPos()})
+	close(l.syncWake)
 }
 
 func (l *Log) writtenPos() position {

@@ -148,8 +148,12 @@ func GenerateRollups(opt GenOptions) ([]store.Rollup, error) {
 		}
 		(*m)[k]++
 	}
+	var hours [24]string
+	for h := range hours {
+		hours[h] = fmt.Sprintf("%02d", h)
+	}
 	err := Generate(opt, func(e domain.Event) error {
-		month, dd, hour := e.Day[:7], e.Day[8:], fmt.Sprintf("%02d", e.Hour)
+		month, dd, hour := e.Day[:7], e.Day[8:], hours[e.Hour]
 		for _, target := range []struct {
 			kind, key string
 			full      bool

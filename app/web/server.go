@@ -104,6 +104,7 @@ func New(d Deps) (*fiber.App, error) {
 		metrics: newMetrics(d.Registry), pages: newPageCache(2000), started: time.Now()}
 
 	s.cspHeader = s.csp()
+	s.Stats.useDefaultCrowd() // stats_crowd.go
 	s.alerts = newAlertCache(d.Alerts, 15*time.Second)
 	s.swBody = buildServiceWorker(a)
 	app := fiber.New(fiber.Config{

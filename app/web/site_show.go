@@ -37,6 +37,7 @@ type siteData struct {
 	FeedbackHref                                                                             string
 	Key                                                                                      string
 	ReserveHref                                                                              string
+	Crowd                                                                                    *crowdItem
 }
 
 type nearItem struct {
@@ -97,9 +98,10 @@ func (s *Server) renderSite(c *fiber.Ctx, snap *catalog.Snapshot, site *domain.S
 	open := openNow(site.Hours, now)
 	alerts, alertsKey := s.alerts.forCounty(c.UserContext(), site.County, now)
 	reserve := s.reserveHref(c.UserContext(), site)
-	key := site.Key + "|" + string(lang) + "|" + fmt.Sprint(open) + "|" + alertsKey + "|" + reserve
+	crowd, crowdKey := s.crowdFor(c.UserContext(), site.Key, now) // stats_crowd.go
+	key := site.Key + "|" + string(lang) + "|" + fmt.Sprint(open) + "|" + alertsKey + "|" + reserve + "|" + crowdKey
 	page, err := s.pages.get(snap.Version, key, func() ([]byte, error) {
-		return s.buildSitePage(snap, site, lang, open, alerts, reserve)
+		return s.buildSitePage(snap, site, lang, open, alerts, reserve, crowd)
 	})
 	if err != nil {
 		return err
@@ -107,7 +109,9 @@ func (s *Server) renderSite(c *fiber.Ctx, snap *catalog.Snapshot, site *domain.S
 	return sendPage(c, page, lang)
 }
 
-func (s *Server) buildSitePage(snap *catalog.Snapshot, site *domain.Site, lang domain.Lang, open openState, alerts []domain.Alert, reserveHref string) ([]byte, error) {
+// crowd is optional (today's crowd level, stats_crowd.go); the console's
+// preview goes without.
+func (s *Server) buildSitePage(snap *catalog.Snapshot, site *domain.Site, lang domain.Lang, open openState, alerts []domain.Alert, reserveHref string, crowd ...*crowdItem) ([]byte, error) {
 	// The language switcher points at the site page, even from a scan, so
 	// switching language does not count a second scan.
 	v := s.viewIn(lang, "", siteHref(site.County, site.Key))
@@ -119,6 +123,9 @@ func (s *Server) buildSitePage(snap *catalog.Snapshot, site *domain.Site, lang d
 		CountyHref:   countyHref(site.County), ALevel: site.ALevel, ALevelSince: site.ALevelSince,
 		AltitudeLevel: site.AltitudeLevel(), AltitudeTop: max(site.AltitudeMin, site.AltitudeMax),
 		Open: open, FeedbackHref: siteHref(site.County, site.Key) + "/feedback", Key: site.Key, ReserveHref: reserveHref,
+	}
+	if len(crowd) > 0 {
+		d.Crowd = crowd[0]
 	}
 	for _, n := range nearby(site, snap.AllSites(), 6) {
 		item := nearItem{Href: siteHref(n.County, n.Key), Name: loc(n.Name, lang)}

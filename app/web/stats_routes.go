@@ -33,6 +33,9 @@ type StatsDeps struct {
 	Store StatsStore
 	// Now is the clock; nil means time.Now. Tests set it.
 	Now func() time.Time
+	// Crowd gives the site page today's crowd level; with Store set and
+	// Crowd nil, a stats.Crowd over Store (5 s cache) is used.
+	Crowd CrowdSource
 }
 
 // statsViews holds what the statistics handlers share; it lives as long
@@ -42,7 +45,6 @@ type statsViews struct {
 	st    StatsStore
 	board *stats.Board
 	live  *stats.Live
-	crowd *stats.Crowd
 }
 
 func (h *statsViews) now() time.Time {
@@ -88,8 +90,7 @@ func (s *Server) statsRoutes(app *fiber.App, admin fiber.Router) {
 	if s.Stats.Store == nil {
 		return
 	}
-	h := &statsViews{s: s, st: s.Stats.Store, board: stats.NewBoard(s.Stats.Store), live: stats.NewLive(),
-		crowd: stats.NewCrowd(s.Stats.Store, 5*time.Second)}
+	h := &statsViews{s: s, st: s.Stats.Store, board: stats.NewBoard(s.Stats.Store), live: stats.NewLive()}
 	if s.Recorder != nil {
 		// Count events by minute for the live view as they are recorded.
 		s.Recorder = h.live.Wrap(s.Recorder)

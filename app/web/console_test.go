@@ -39,32 +39,10 @@ func newBrowser(t testing.TB, app *fiber.App) *browser {
 
 func (b *browser) do(method, path string, form url.Values) resp {
 	b.t.Helper()
-	var body io.Reader
-	if form != nil {
-		body = strings.NewReader(form.Encode())
+	if form == nil {
+		return b.send(method, path, "")
 	}
-	req := httptest.NewRequest(method, path, body)
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	req.Header.Set("Accept-Language", "en")
-	for k, v := range b.cookies {
-		req.AddCookie(&http.Cookie{Name: k, Value: v})
-	}
-	res, err := b.app.Test(req, -1)
-	if err != nil {
-		b.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer res.Body.Close()
-	for _, c := range res.Cookies() {
-		if c.MaxAge < 0 || c.Value == "" {
-			delete(b.cookies, c.Name)
-		} else {
-			b.cookies[c.Name] = c.Value
-		}
-	}
-	raw, _ := io.ReadAll(res.Body)
-	return resp{status: res.StatusCode, header: res.Header, body: string(raw)}
+	return b.send(method, path, form.Encode(), "Content-Type", "application/x-www-form-urlencoded")
 }
 
 var csrfRe = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)

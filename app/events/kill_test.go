@@ -92,23 +92,38 @@ func killTest(t *testing.T, strict bool) {
 
 	// Restart once more without load and let it drain.
 	child := startChild(t, logDir, st, strict)
-	deadline := time.Now().Add(60 * time.Second)
+	child.drain(t, time.Now().Add(60*time.Second))
+	child.kill(t)
+
+	stored := checkAnswered(t, st, ok, next.Load())
+	t.Logf("%d requests answered 200, %d events stored, %d requested", len(ok), stored, next.Load())
+	checkRollups(t, st, "2026-11-28", "2026-11-30")
+}
+
+// drain waits until the child has shipped its whole log.
+func (c *childProc) drain(t *testing.T, deadline time.Time) {
+	t.Helper()
 	for {
-		lag, err := child.lag()
+		lag, err := c.lag()
 		if err == nil && lag.Events == 0 {
-			break
+			return
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("child did not drain: %+v %v", lag, err)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	child.kill(t)
+}
 
+// checkAnswered checks that every request answered 200 has exactly one
+// event and that no event exists that was never requested; it returns how
+// many events are stored.
+func checkAnswered(t *testing.T, st *store.Store, ok map[int64]bool, requested int64) int {
+	t.Helper()
 	stored := map[int64]int{}
 	err := st.Events(context.Background(), store.EventFilter{From: "2026-11-28", To: "2026-11-30"}, func(e domain.Event) error {
 		i, err := strconv.ParseInt(strings.TrimPrefix(e.ID, "kill-"), 10, 64)
-		if err != nil || i <= 0 || i > next.Load() {
+		if err != nil || i <= 0 || i > requested {
 			return fmt.Errorf("event %q was never requested", e.ID)
 		}
 		stored[i]++
@@ -123,10 +138,9 @@ func killTest(t *testing.T, strict bool) {
 		}
 	}
 	if len(ok) < 100 {
-		t.Fatalf("only %d requests answered; the test did not load the child", len(ok))
+		t.Fatalf("only %d requests answered; the test did not load the server", len(ok))
 	}
-	t.Logf("%d requests answered 200, %d events stored, %d requested", len(ok), len(stored), next.Load())
-	checkRollups(t, st, "2026-11-28", "2026-11-30")
+	return len(stored)
 }
 
 type childProc struct {

@@ -6,15 +6,11 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/yimayou/yimayou/app/domain"
-	"github.com/yimayou/yimayou/app/store"
 	"github.com/yimayou/yimayou/app/store/storetest"
 )
 
@@ -61,42 +57,14 @@ func TestTwoProcessesOneDatabase(t *testing.T) {
 	wg.Wait()
 	drainBy := time.Now().Add(60 * time.Second)
 	for _, n := range nodes {
-		for {
-			lag, err := n.lag()
-			if err == nil && lag.Events == 0 {
-				break
-			}
-			if time.Now().After(drainBy) {
-				t.Fatalf("node did not drain: %+v %v", lag, err)
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
+		n.drain(t, drainBy)
 		n.kill(t)
 	}
-	stored := map[int64]int{}
-	err := st.Events(context.Background(), store.EventFilter{From: "2026-11-28", To: "2026-11-30"}, func(e domain.Event) error {
-		i, err := strconv.ParseInt(strings.TrimPrefix(e.ID, "kill-"), 10, 64)
-		if err != nil || i <= 0 || i > next.Load() {
-			return fmt.Errorf("event %q was never requested", e.ID)
-		}
-		stored[i]++
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range ok {
-		if stored[i] != 1 {
-			t.Fatalf("request %d got 200 but has %d events", i, stored[i])
-		}
-	}
-	if len(ok) < 100 {
-		t.Fatalf("only %d requests answered", len(ok))
-	}
+	stored := checkAnswered(t, st, ok, next.Load())
 	nodesSeen, err := st.RollupNodes(context.Background(), "2026-11")
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("%d requests over two processes, %d events stored, rollup nodes %v", len(ok), len(stored), nodesSeen)
+	t.Logf("%d requests over two processes, %d events stored, rollup nodes %v", len(ok), stored, nodesSeen)
 	checkRollups(t, st, "2026-11-28", "2026-11-30")
 }

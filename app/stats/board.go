@@ -5,10 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strconv"
 	"time"
 
-	"github.com/yimayou/yimayou/app/domain"
 	"github.com/yimayou/yimayou/app/store"
 )
 
@@ -23,10 +21,18 @@ type BoardStore interface {
 // Board computes the dashboards' figures from rollups only: the cost of a
 // view is (sites + signs) × months × nodes document reads, whatever the
 // number of events behind them.
-type Board struct{ st BoardStore }
+type Board struct {
+	st    BoardStore
+	clock func() time.Time
+	cache monthCache
+}
 
-// NewBoard returns a board over st.
-func NewBoard(st BoardStore) *Board { return &Board{st: st} }
+// NewBoard returns a board over st. It keeps decoded months in memory
+// (seconds for months that still change, an hour for final ones) and, if
+// st is a DigestStore, a digest of each final month in the database.
+func NewBoard(st BoardStore) *Board {
+	return &Board{st: st, cache: monthCache{m: map[string]cachedMonth{}}}
+}
 
 // Unit is one site or sign whose rollups a view reads.
 type Unit struct {
@@ -200,76 +206,47 @@ func (r *reading) monthNodes(ctx context.Context, month string) ([]string, error
 	return n, nil
 }
 
-// unit reads one unit's rollups for days (sorted). withHours keeps the
-// hourly counts; withSketch decodes the visitor sketches.
-// Breakdowns count only days from breakdownFrom on (the current range of
-// a comparison).
+// unit reads one unit's days (sorted). Breakdowns count only days from
+// breakdownFrom on (the current range of a comparison); withHours keeps
+// the hourly counts, withSketch the visitor sketches. What it returns is
+// the caller's to change: cached months are copied, never shared.
 func (r *reading) unit(ctx context.Context, kind string, u Unit, days []string, breakdownFrom string, withHours, withSketch bool) (*unitDays, error) {
 	out := newUnitDays()
-	inRange := make(map[string]bool, len(days))
-	for _, d := range days {
-		inRange[d] = true
-	}
 	for _, month := range monthsOf(days) {
-		nodes, err := r.monthNodes(ctx, month)
+		um, err := r.month(ctx, kind, u, month)
 		if err != nil {
 			return nil, err
 		}
-		for _, node := range nodes {
-			doc, err := r.b.st.Rollup(ctx, store.RollupID(kind, u.County, u.Key, month, node))
-			if errors.Is(err, domain.ErrNotFound) {
+		for _, day := range days {
+			if day[:7] != month {
 				continue
 			}
-			if err != nil {
-				return nil, fmt.Errorf("stats: %s %s %s: %w", kind, u.Key, month, err)
+			d := um.Days[day[8:]]
+			if d == nil {
+				continue
 			}
-			for dd, d := range doc.Days {
-				day := month + "-" + dd
-				if d == nil || !inRange[day] {
-					continue
-				}
-				c := out.counts[day]
-				if c == nil {
-					c = map[string]int64{}
-					out.counts[day] = c
-				}
-				var hrs *[24]map[string]int64
-				if withHours {
-					if hrs = out.hours[day]; hrs == nil {
-						hrs = new([24]map[string]int64)
-						out.hours[day] = hrs
+			c := map[string]int64{}
+			add(c, d.Counts)
+			out.counts[day] = c
+			if withHours {
+				hrs := new([24]map[string]int64)
+				for i, m := range d.Hours {
+					if m != nil {
+						hrs[i] = map[string]int64{}
+						add(hrs[i], m)
 					}
 				}
-				for h, counts := range d.Hours {
-					add(c, counts)
-					if hrs == nil {
-						continue
-					}
-					hi, err := strconv.Atoi(h)
-					if err != nil || hi < 0 || hi > 23 {
-						continue
-					}
-					if hrs[hi] == nil {
-						hrs[hi] = map[string]int64{}
-					}
-					add(hrs[hi], counts)
-				}
-				if day >= breakdownFrom {
-					add(out.lang, d.Lang)
-					add(out.device, d.Device)
-					add(out.referrer, d.Referrer)
-				}
-				if withSketch && d.Visitors != "" {
-					_, sk, err := DecodeVersioned(d.Visitors)
-					if err != nil {
-						return nil, fmt.Errorf("stats: %s: %w", doc.ID, err)
-					}
-					if have := out.sketches[day]; have != nil {
-						have.Merge(sk)
-					} else {
-						out.sketches[day] = sk
-					}
-				}
+				out.hours[day] = hrs
+			}
+			if day >= breakdownFrom {
+				add(out.lang, d.Lang)
+				add(out.device, d.Device)
+				add(out.referrer, d.Referrer)
+			}
+			if withSketch && d.sketch != nil {
+				sk := NewSketch()
+				sk.Merge(d.sketch)
+				out.sketches[day] = sk
 			}
 		}
 	}

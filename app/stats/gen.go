@@ -213,11 +213,13 @@ func GenerateRollups(opt GenOptions) ([]store.Rollup, error) {
 
 // RollupWriter is what WriteRollups needs; store.Store implements it.
 type RollupWriter interface {
-	RaiseRollups(ctx context.Context, rs []store.Rollup) error
+	InsertRollups(ctx context.Context, rs []store.Rollup) error
 	AddRollupNode(ctx context.Context, node, month string) error
 }
 
-// WriteRollups stores generated rollups and registers their nodes.
+// WriteRollups stores generated rollups as new documents and registers
+// their nodes. Run it on months without rollups of the generator's node:
+// existing documents are kept, not raised.
 func WriteRollups(ctx context.Context, st RollupWriter, rs []store.Rollup, progress func(done int)) error {
 	seen := map[[2]string]bool{}
 	for _, r := range rs {
@@ -231,7 +233,7 @@ func WriteRollups(ctx context.Context, st RollupWriter, rs []store.Rollup, progr
 	}
 	const batch = 20 // big documents: keep each bulk write modest
 	for i := 0; i < len(rs); i += batch {
-		if err := st.RaiseRollups(ctx, rs[i:min(i+batch, len(rs))]); err != nil {
+		if err := st.InsertRollups(ctx, rs[i:min(i+batch, len(rs))]); err != nil {
 			return err
 		}
 		if progress != nil {

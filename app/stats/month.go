@@ -1,0 +1,239 @@
+package stats
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/yimayou/yimayou/app/domain"
+	"github.com/yimayou/yimayou/app/store"
+)
+
+// DigestStore keeps digests of final months; store.Store implements it.
+// A Board whose store lacks it reads rollups every time.
+type DigestStore interface {
+	StatsDigest(ctx context.Context, id string) (string, error)
+	PutStatsDigest(ctx context.Context, id, month, data string) error
+}
+
+// FinalAfter is how long after its last day a month's rollups stop
+// changing: the offline queue's late events are refused after 7 days.
+// (`stats rebuild` still rewrites old months; it drops their digests.)
+const FinalAfter = 8 * 24 * time.Hour
+
+// Cache lifetimes of a unit's month in memory: short while events still
+// arrive, long once the month is final.
+const (
+	openMonthTTL  = 15 * time.Second
+	finalMonthTTL = time.Hour
+	maxCached     = 20000
+)
+
+// digestVersion changes when the digest format does; older digests are
+// ignored and rewritten.
+const digestVersion = 1
+
+// unitMonth is one site's or sign's month, merged across nodes. Once
+// built it is never modified: readers copy what they add up.
+type unitMonth struct {
+	Days map[string]*monthDay `json:"d"`
+}
+
+type monthDay struct {
+	Counts   map[string]int64     `json:"c,omitempty"`
+	Hours    [24]map[string]int64 `json:"h"`
+	Lang     map[string]int64     `json:"l,omitempty"`
+	Device   map[string]int64     `json:"v,omitempty"`
+	Referrer map[string]int64     `json:"r,omitempty"`
+	Sketch   []byte               `json:"u,omitempty"` // Marshal form
+	sketch   *Sketch
+}
+
+type cachedMonth struct {
+	m       *unitMonth
+	expires time.Time
+}
+
+// monthCache holds decoded months; it lives in a Board (no package state).
+type monthCache struct {
+	mu sync.Mutex
+	m  map[string]cachedMonth
+}
+
+func (b *Board) now() time.Time {
+	if b.clock != nil {
+		return b.clock()
+	}
+	return time.Now()
+}
+
+// WithClock sets the clock that decides which months are final; tests and
+// benchmarks set it.
+func (b *Board) WithClock(now func() time.Time) *Board {
+	b.clock = now
+	return b
+}
+
+func (b *Board) final(month string) bool {
+	first, err := time.ParseInLocation("2006-01", month, domain.ChinaTime)
+	if err != nil {
+		return false
+	}
+	return b.now().Sub(first.AddDate(0, 1, 0)) >= FinalAfter
+}
+
+// month returns a unit's month: from memory, else from its digest when
+// the month is final, else from the rollup documents of every node (and
+// then writes the digest of a final month).
+func (r *reading) month(ctx context.Context, kind string, u Unit, month string) (*unitMonth, error) {
+	b := r.b
+	id := "v" + strconv.Itoa(digestVersion) + "|" + store.RollupID(kind, u.County, u.Key, month, "all")
+	now := b.now()
+	b.cache.mu.Lock()
+	c, ok := b.cache.m[id]
+	b.cache.mu.Unlock()
+	if ok && now.Before(c.expires) {
+		return c.m, nil
+	}
+	final := b.final(month)
+	ds, canDigest := b.st.(DigestStore)
+	var um *unitMonth
+	if final && canDigest {
+		data, err := ds.StatsDigest(ctx, id)
+		switch {
+		case err == nil:
+			um, err = decodeMonth(data)
+			if err != nil {
+				um = nil // rewritten below
+			}
+		case !errors.Is(err, domain.ErrNotFound):
+			return nil, fmt.Errorf("stats: digest %s: %w", id, err)
+		}
+	}
+	if um == nil {
+		var err error
+		if um, err = r.fromRollups(ctx, kind, u, month); err != nil {
+			return nil, err
+		}
+		if final && canDigest {
+			data, err := encodeMonth(um)
+			if err == nil {
+				err = ds.PutStatsDigest(ctx, id, month, data)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("stats: digest %s: %w", id, err)
+			}
+		}
+	}
+	ttl := openMonthTTL
+	if final {
+		ttl = finalMonthTTL
+	}
+	b.cache.mu.Lock()
+	if len(b.cache.m) >= maxCached {
+		clear(b.cache.m) // crude, and rare: a prefecture has a few thousand unit-months
+	}
+	b.cache.m[id] = cachedMonth{m: um, expires: now.Add(ttl)}
+	b.cache.mu.Unlock()
+	return um, nil
+}
+
+func (r *reading) fromRollups(ctx context.Context, kind string, u Unit, month string) (*unitMonth, error) {
+	nodes, err := r.monthNodes(ctx, month)
+	if err != nil {
+		return nil, err
+	}
+	um := &unitMonth{Days: map[string]*monthDay{}}
+	for _, node := range nodes {
+		doc, err := r.b.st.Rollup(ctx, store.RollupID(kind, u.County, u.Key, month, node))
+		if errors.Is(err, domain.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("stats: %s %s %s: %w", kind, u.Key, month, err)
+		}
+		for dd, d := range doc.Days {
+			if d == nil {
+				continue
+			}
+			md := um.Days[dd]
+			if md == nil {
+				md = &monthDay{Counts: map[string]int64{}}
+				um.Days[dd] = md
+			}
+			for h, counts := range d.Hours {
+				add(md.Counts, counts)
+				hi, err := strconv.Atoi(h)
+				if err != nil || hi < 0 || hi > 23 {
+					continue
+				}
+				if md.Hours[hi] == nil {
+					md.Hours[hi] = map[string]int64{}
+				}
+				add(md.Hours[hi], counts)
+			}
+			md.Lang = addInto(md.Lang, d.Lang)
+			md.Device = addInto(md.Device, d.Device)
+			md.Referrer = addInto(md.Referrer, d.Referrer)
+			if d.Visitors != "" {
+				_, sk, err := DecodeVersioned(d.Visitors)
+				if err != nil {
+					return nil, fmt.Errorf("stats: %s: %w", doc.ID, err)
+				}
+				if md.sketch == nil {
+					md.sketch = NewSketch()
+				}
+				md.sketch.Merge(sk)
+			}
+		}
+	}
+	return um, nil
+}
+
+func addInto(dst, src map[string]int64) map[string]int64 {
+	if len(src) == 0 {
+		return dst
+	}
+	if dst == nil {
+		dst = map[string]int64{}
+	}
+	add(dst, src)
+	return dst
+}
+
+func encodeMonth(um *unitMonth) (string, error) {
+	for _, d := range um.Days {
+		if d.sketch != nil {
+			d.Sketch = d.sketch.Marshal()
+		}
+	}
+	b, err := json.Marshal(um)
+	return string(b), err
+}
+
+func decodeMonth(data string) (*unitMonth, error) {
+	var um unitMonth
+	if err := json.Unmarshal([]byte(data), &um); err != nil {
+		return nil, err
+	}
+	if um.Days == nil {
+		um.Days = map[string]*monthDay{}
+	}
+	for _, d := range um.Days {
+		if len(d.Sketch) > 0 {
+			sk, err := ParseSketch(d.Sketch)
+			if err != nil {
+				return nil, err
+			}
+			d.sketch, d.Sketch = sk, nil
+		}
+		if d.Counts == nil {
+			d.Counts = map[string]int64{}
+		}
+	}
+	return &um, nil
+}

@@ -208,8 +208,9 @@ func (r *reading) monthNodes(ctx context.Context, month string) ([]string, error
 
 // unit reads one unit's days (sorted). Breakdowns count only days from
 // breakdownFrom on (the current range of a comparison); withHours keeps
-// the hourly counts, withSketch the visitor sketches. What it returns is
-// the caller's to change: cached months are copied, never shared.
+// the hourly counts, withSketch the visitor sketches. The counts, hours
+// and sketches it returns belong to the month cache: callers add them
+// into their own maps and sketches and never change them.
 func (r *reading) unit(ctx context.Context, kind string, u Unit, days []string, breakdownFrom string, withHours, withSketch bool) (*unitDays, error) {
 	out := newUnitDays()
 	for _, month := range monthsOf(days) {
@@ -225,18 +226,10 @@ func (r *reading) unit(ctx context.Context, kind string, u Unit, days []string, 
 			if d == nil {
 				continue
 			}
-			c := map[string]int64{}
-			add(c, d.Counts)
-			out.counts[day] = c
+			// Shared with the cache: read only, by everyone.
+			out.counts[day] = d.Counts
 			if withHours {
-				hrs := new([24]map[string]int64)
-				for i, m := range d.Hours {
-					if m != nil {
-						hrs[i] = map[string]int64{}
-						add(hrs[i], m)
-					}
-				}
-				out.hours[day] = hrs
+				out.hours[day] = &d.Hours
 			}
 			if day >= breakdownFrom {
 				add(out.lang, d.Lang)
@@ -244,9 +237,7 @@ func (r *reading) unit(ctx context.Context, kind string, u Unit, days []string, 
 				add(out.referrer, d.Referrer)
 			}
 			if withSketch && d.sketch != nil {
-				sk := NewSketch()
-				sk.Merge(d.sketch)
-				out.sketches[day] = sk
+				out.sketches[day] = d.sketch
 			}
 		}
 	}
@@ -307,8 +298,7 @@ func (b *Board) Overview(ctx context.Context, q OverviewQuery) (Overview, error)
 					add(th[i], m)
 				}
 			}
-			if sk := ud.sketches[d]; sk != nil {
-				total.curSk.Merge(sk)
+			if sk := ud.sketches[d]; sk != nil && !q.Hourly {
 				if total.daySk[d] == nil {
 					total.daySk[d] = NewSketch()
 				}
@@ -325,23 +315,23 @@ func (b *Board) Overview(ctx context.Context, q OverviewQuery) (Overview, error)
 		if err != nil {
 			return Overview{}, err
 		}
+		// Uniques of a range merge whole-month sketches where they can:
+		// a year costs twelve merges per site, not 365.
+		sk, err := rd.rangeSketch(ctx, store.RollupSite, u, days)
+		if err != nil {
+			return Overview{}, err
+		}
 		if !q.SignLevel {
 			absorb(onlyDays(ud, days))
-			absorbPrev(total.prev, total.prevSk, ud, prevDays)
-		}
-		var sk *Sketch
-		for _, d := range days {
-			if s := ud.sketches[d]; s != nil {
-				if sk == nil {
-					sk = NewSketch()
-				}
-				sk.Merge(s)
+			absorbPrev(total.prev, nil, ud, prevDays)
+			total.curSk.Merge(sk)
+			psk, err := rd.rangeSketch(ctx, store.RollupSite, u, prevDays)
+			if err != nil {
+				return Overview{}, err
 			}
+			total.prevSk.Merge(psk)
 		}
-		var v uint64
-		if sk != nil {
-			v = sk.Estimate()
-		}
+		v := sk.Estimate()
 		ov.TopSites = append(ov.TopSites, Ranked{Unit: u, Figures: figuresOf(ud.total(days), v)})
 	}
 	for _, u := range q.Signs {

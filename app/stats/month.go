@@ -40,7 +40,52 @@ const digestVersion = 1
 // unitMonth is one site's or sign's month, merged across nodes. Once
 // built it is never modified: readers copy what they add up.
 type unitMonth struct {
-	Days map[string]*monthDay `json:"d"`
+	Days   map[string]*monthDay `json:"d"`
+	sketch *Sketch              // every day's visitors merged
+}
+
+// seal merges the month's sketch and folds every sketch's pending
+// inserts (Estimate does), so that readers sharing the month only ever
+// read them.
+func (um *unitMonth) seal() *unitMonth {
+	um.sketch = NewSketch()
+	for _, d := range um.Days {
+		if d.sketch != nil {
+			d.sketch.Estimate()
+			um.sketch.Merge(d.sketch)
+		}
+	}
+	um.sketch.Estimate()
+	return um
+}
+
+// rangeSketch merges the visitors of a unit over days (sorted): a whole
+// month's sketch where days cover the month, day sketches elsewhere.
+func (r *reading) rangeSketch(ctx context.Context, kind string, u Unit, days []string) (*Sketch, error) {
+	out := NewSketch()
+	for i := 0; i < len(days); {
+		month := days[i][:7]
+		j := i
+		for j < len(days) && days[j][:7] == month {
+			j++
+		}
+		um, err := r.month(ctx, kind, u, month)
+		if err != nil {
+			return nil, err
+		}
+		first, _ := time.Parse("2006-01", month)
+		if j-i == first.AddDate(0, 1, -1).Day() {
+			out.Merge(um.sketch)
+		} else {
+			for _, d := range days[i:j] {
+				if md := um.Days[d[8:]]; md != nil && md.sketch != nil {
+					out.Merge(md.sketch)
+				}
+			}
+		}
+		i = j
+	}
+	return out, nil
 }
 
 type monthDay struct {
@@ -191,7 +236,7 @@ func (r *reading) fromRollups(ctx context.Context, kind string, u Unit, month st
 			}
 		}
 	}
-	return um, nil
+	return um.seal(), nil
 }
 
 func addInto(dst, src map[string]int64) map[string]int64 {
@@ -235,5 +280,5 @@ func decodeMonth(data string) (*unitMonth, error) {
 			d.Counts = map[string]int64{}
 		}
 	}
-	return &um, nil
+	return um.seal(), nil
 }

@@ -90,7 +90,8 @@ func (s *Server) statsRoutes(app *fiber.App, admin fiber.Router) {
 	if s.Stats.Store == nil {
 		return
 	}
-	h := &statsViews{s: s, st: s.Stats.Store, board: stats.NewBoard(s.Stats.Store), live: stats.NewLive()}
+	h := &statsViews{s: s, st: s.Stats.Store, live: stats.NewLive()}
+	h.board = stats.NewBoard(s.Stats.Store).WithClock(h.now)
 	if s.Recorder != nil {
 		// Count events by minute for the live view as they are recorded.
 		s.Recorder = h.live.Wrap(s.Recorder)

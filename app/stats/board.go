@@ -229,7 +229,7 @@ func (r *reading) unit(ctx context.Context, kind string, u Unit, days []string, 
 			// Shared with the cache: read only, by everyone.
 			out.counts[day] = d.Counts
 			if withHours {
-				out.hours[day] = &d.Hours
+				out.hours[day] = d.hourMaps()
 			}
 			if day >= breakdownFrom {
 				add(out.lang, d.Lang)

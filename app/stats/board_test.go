@@ -310,7 +310,7 @@ func TestGeneratedRollupsMatchPipeline(t *testing.T) {
 	if c.Cur != b.Cur || len(c.Series) != len(b.Series) || c.Series[3].Visitors != b.Series[3].Visitors {
 		t.Errorf("from digests %+v\nfrom rollups %+v", c.Cur, b.Cur)
 	}
-	if _, err := direct.StatsDigest(ctx, "v1|"+store.RollupID(store.RollupSite, "513322", "hailuogou", "2026-10", "all")); err != nil {
+	if _, err := direct.StatsDigest(ctx, "v2|"+store.RollupID(store.RollupSite, "513322", "hailuogou", "2026-10", "all")); err != nil {
 		t.Errorf("no digest stored: %v", err)
 	}
 }

@@ -33,14 +33,51 @@ const (
 	maxCached     = 20000
 )
 
+// DigestTTL bounds how long a digest is trusted: `stats rebuild` may
+// rewrite a final month, and should drop its digests
+// (store.DeleteStatsDigests); if it does not, dashboards catch up within
+// a day.
+const DigestTTL = 24 * time.Hour
+
 // digestVersion changes when the digest format does; older digests are
 // ignored and rewritten.
-const digestVersion = 1
+const digestVersion = 2
+
+// hourMetrics are the metrics kept by hour in memory and in digests.
+var hourMetrics = [...]string{MetricScan, MetricView, MetricAudio, MetricReserved, MetricPaid, MetricCancelled,
+	MetricRefunded, MetricExpired, MetricCheckIn, MetricDoubleUse, MetricRevenueFen, MetricRefundFen, MetricBot}
+
+func hourMetricIndex(m string) int {
+	for i, x := range hourMetrics {
+		if x == m {
+			return i
+		}
+	}
+	return -1
+}
+
+// hourMaps spells a day's hours out as maps, for the few days of an
+// hourly view.
+func (d *monthDay) hourMaps() *[24]map[string]int64 {
+	out := new([24]map[string]int64)
+	for h := range d.Hours {
+		for i, n := range d.Hours[h] {
+			if n != 0 {
+				if out[h] == nil {
+					out[h] = map[string]int64{}
+				}
+				out[h][hourMetrics[i]] = n
+			}
+		}
+	}
+	return out
+}
 
 // unitMonth is one site's or sign's month, merged across nodes. Once
 // built it is never modified: readers copy what they add up.
 type unitMonth struct {
 	Days   map[string]*monthDay `json:"d"`
+	Made   int64                `json:"m"` // unix seconds, for digests
 	sketch *Sketch              // every day's visitors merged
 }
 
@@ -89,12 +126,15 @@ func (r *reading) rangeSketch(ctx context.Context, kind string, u Unit, days []s
 }
 
 type monthDay struct {
-	Counts   map[string]int64     `json:"c,omitempty"`
-	Hours    [24]map[string]int64 `json:"h"`
-	Lang     map[string]int64     `json:"l,omitempty"`
-	Device   map[string]int64     `json:"v,omitempty"`
-	Referrer map[string]int64     `json:"r,omitempty"`
-	Sketch   []byte               `json:"u,omitempty"` // Marshal form
+	Counts map[string]int64 `json:"c,omitempty"`
+	// Hours are counts by hour and metric (hourMetrics), in an array
+	// without pointers: a year of a prefecture stays cheap to hold and
+	// for the garbage collector to skip.
+	Hours    [24][len(hourMetrics)]int64 `json:"h"`
+	Lang     map[string]int64            `json:"l,omitempty"`
+	Device   map[string]int64            `json:"v,omitempty"`
+	Referrer map[string]int64            `json:"r,omitempty"`
+	Sketch   []byte                      `json:"u,omitempty"` // Marshal form
 	sketch   *Sketch
 }
 
@@ -152,7 +192,7 @@ func (r *reading) month(ctx context.Context, kind string, u Unit, month string) 
 		switch {
 		case err == nil:
 			um, err = decodeMonth(data)
-			if err != nil {
+			if err != nil || now.Sub(time.Unix(um.Made, 0)) > DigestTTL {
 				um = nil // rewritten below
 			}
 		case !errors.Is(err, domain.ErrNotFound):
@@ -165,6 +205,7 @@ func (r *reading) month(ctx context.Context, kind string, u Unit, month string) 
 			return nil, err
 		}
 		if final && canDigest {
+			um.Made = now.Unix()
 			data, err := encodeMonth(um)
 			if err == nil {
 				err = ds.PutStatsDigest(ctx, id, month, data)
@@ -216,10 +257,11 @@ func (r *reading) fromRollups(ctx context.Context, kind string, u Unit, month st
 				if err != nil || hi < 0 || hi > 23 {
 					continue
 				}
-				if md.Hours[hi] == nil {
-					md.Hours[hi] = map[string]int64{}
+				for m, n := range counts {
+					if i := hourMetricIndex(m); i >= 0 {
+						md.Hours[hi][i] += n
+					}
 				}
-				add(md.Hours[hi], counts)
 			}
 			md.Lang = addInto(md.Lang, d.Lang)
 			md.Device = addInto(md.Device, d.Device)

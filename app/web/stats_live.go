@@ -3,6 +3,7 @@ package web
 import (
 	"html/template"
 	"slices"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -43,7 +44,8 @@ func (h *statsViews) liveView(c *fiber.Ctx) (statsAnswer, error) {
 	for _, u := range sc.Sites {
 		sites[u.Key] = true
 	}
-	pts := h.live.Last(h.now(), func(county, site string) bool {
+	// Real time, not the console clock: events are stamped by the clock.
+	pts := h.live.Last(time.Now(), func(county, site string) bool {
 		return slices.Contains(sc.Counties, county) && (site == "" || sites[site])
 	})
 	v := h.s.view(c, "")

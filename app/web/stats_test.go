@@ -399,3 +399,41 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		}
 	}
 }
+
+// Scans recorded by this node appear in the live view within the
+// minute, and only in the scope of the operator's counties.
+func TestStatsLive(t *testing.T) {
+	app, _ := statsApp(t)
+	luding := apiToken(t, app, "luding-operator")
+	kangding := apiToken(t, app, "kangding-operator")
+	for range 3 {
+		if r := apiGet(t, app, "", "/q/HGK2EN"); r.status != 200 {
+			t.Fatalf("scan: %d", r.status)
+		}
+	}
+	total := func(token string) int64 {
+		r := apiGet(t, app, token, "/api/v1/stats/live")
+		var got struct {
+			Minutes []livePointJSON `json:"minutes"`
+		}
+		if err := json.Unmarshal([]byte(r.body), &got); err != nil || len(got.Minutes) != stats.LiveMinutes {
+			t.Fatalf("live: %v %.300s", err, r.body)
+		}
+		var n int64
+		for _, m := range got.Minutes {
+			n += m.Counts[stats.MetricScan]
+		}
+		return n
+	}
+	if n := total(luding); n != 3 {
+		t.Errorf("luding sees %d scans", n)
+	}
+	if n := total(kangding); n != 0 {
+		t.Errorf("kangding sees %d of luding's scans", n)
+	}
+	b := newBrowser(t, app)
+	b.login("luding-operator", testPassword)
+	if r := b.do("GET", "/admin/stats/live", nil); !strings.Contains(r.body, `http-equiv="refresh"`) || !strings.Contains(r.body, "<svg") {
+		t.Errorf("live page: %d", r.status)
+	}
+}

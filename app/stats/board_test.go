@@ -310,7 +310,23 @@ func TestGeneratedRollupsMatchPipeline(t *testing.T) {
 	if c.Cur != b.Cur || len(c.Series) != len(b.Series) || c.Series[3].Visitors != b.Series[3].Visitors {
 		t.Errorf("from digests %+v\nfrom rollups %+v", c.Cur, b.Cur)
 	}
-	if _, err := direct.StatsDigest(ctx, "v2|"+store.RollupID(store.RollupSite, "513322", "hailuogou", "2026-10", "all")); err != nil {
+	hq := stats.OverviewQuery{From: "2026-10-22", To: "2026-10-23", Sites: opt.Sites, Hourly: true}
+	h1, err := stats.NewBoard(rollupsOnly{direct}).Overview(ctx, hq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h2, err := stats.NewBoard(direct).Overview(ctx, hq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range h1.Series {
+		for m, n := range h1.Series[i].Counts {
+			if h2.Series[i].Counts[m] != n {
+				t.Fatalf("%s %s: %d from rollups, %d from the digest", h1.Series[i].Label, m, n, h2.Series[i].Counts[m])
+			}
+		}
+	}
+	if _, err := direct.StatsDigest(ctx, "v3|"+store.RollupID(store.RollupSite, "513322", "hailuogou", "2026-10", "all")); err != nil {
 		t.Errorf("no digest stored: %v", err)
 	}
 }

@@ -41,7 +41,7 @@ const DigestTTL = 24 * time.Hour
 
 // digestVersion changes when the digest format does; older digests are
 // ignored and rewritten.
-const digestVersion = 2
+const digestVersion = 3
 
 // hourMetrics are the metrics kept by hour in memory and in digests.
 var hourMetrics = [...]string{MetricScan, MetricView, MetricAudio, MetricReserved, MetricPaid, MetricCancelled,
@@ -130,11 +130,14 @@ type monthDay struct {
 	// Hours are counts by hour and metric (hourMetrics), in an array
 	// without pointers: a year of a prefecture stays cheap to hold and
 	// for the garbage collector to skip.
-	Hours    [24][len(hourMetrics)]int64 `json:"h"`
-	Lang     map[string]int64            `json:"l,omitempty"`
-	Device   map[string]int64            `json:"v,omitempty"`
-	Referrer map[string]int64            `json:"r,omitempty"`
-	Sketch   []byte                      `json:"u,omitempty"` // Marshal form
+	Hours [24][len(hourMetrics)]int64 `json:"-"`
+	// Packed is Hours in a digest: pairs of hour×len(hourMetrics)+metric
+	// and count, non-zero cells only.
+	Packed   []int64          `json:"h,omitempty"`
+	Lang     map[string]int64 `json:"l,omitempty"`
+	Device   map[string]int64 `json:"v,omitempty"`
+	Referrer map[string]int64 `json:"r,omitempty"`
+	Sketch   []byte           `json:"u,omitempty"` // Marshal form
 	sketch   *Sketch
 }
 
@@ -297,8 +300,19 @@ func encodeMonth(um *unitMonth) (string, error) {
 		if d.sketch != nil {
 			d.Sketch = d.sketch.Marshal()
 		}
+		d.Packed = d.Packed[:0]
+		for h := range d.Hours {
+			for i, n := range d.Hours[h] {
+				if n != 0 {
+					d.Packed = append(d.Packed, int64(h*len(hourMetrics)+i), n)
+				}
+			}
+		}
 	}
 	b, err := json.Marshal(um)
+	for _, d := range um.Days {
+		d.Sketch, d.Packed = nil, nil
+	}
 	return string(b), err
 }
 
@@ -321,6 +335,13 @@ func decodeMonth(data string) (*unitMonth, error) {
 		if d.Counts == nil {
 			d.Counts = map[string]int64{}
 		}
+		for i := 0; i+1 < len(d.Packed); i += 2 {
+			cell := int(d.Packed[i])
+			if h, m := cell/len(hourMetrics), cell%len(hourMetrics); cell >= 0 && h < 24 {
+				d.Hours[h][m] = d.Packed[i+1]
+			}
+		}
+		d.Packed = nil
 	}
 	return um.seal(), nil
 }

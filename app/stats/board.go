@@ -300,7 +300,7 @@ func (b *Board) Overview(ctx context.Context, q OverviewQuery) (Overview, error)
 			}
 			if sk := ud.sketches[d]; sk != nil && !q.Hourly {
 				if total.daySk[d] == nil {
-					total.daySk[d] = NewSketch()
+					total.daySk[d] = newDenseSketch()
 				}
 				total.daySk[d].Merge(sk)
 			}

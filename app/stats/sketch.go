@@ -33,6 +33,18 @@ func NewSketch() *Sketch {
 	return &Sketch{hll: h}
 }
 
+// newDenseSketch returns an empty sketch in the dense form: merging many
+// sketches into it costs a register update per entry, where the sparse
+// form sorts and rebuilds its list on every merge (a year of a
+// prefecture's daily series spent most of its time there).
+func newDenseSketch() *Sketch {
+	h, err := hyperloglog.NewSketch(sketchPrecision, false)
+	if err != nil {
+		panic(err) // the precision is a constant within the library's range
+	}
+	return &Sketch{hll: h}
+}
+
 // Add counts a visitor key.
 func (s *Sketch) Add(key string) { s.hll.Insert([]byte(key)) }
 

@@ -264,3 +264,53 @@ func TestServeLifecycle(t *testing.T) {
 		t.Fatalf("users: %d %v", users, err)
 	}
 }
+
+// A rebuild drops the dashboards' digests of the months it rewrote, so the
+// rebuilt figures show at once.
+func TestStatsRebuildDropsDigests(t *testing.T) {
+	data := t.TempDir()
+	ctx := context.Background()
+	srv, err := embedded.Start(ctx, embedded.Options{Dir: filepath.Join(data, "db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(ctx, store.Options{URI: srv.URI(), Database: "yimayou", SingleConnection: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []string{"2026-10", "2026-11", "2026-12"} {
+		if err := st.PutStatsDigest(ctx, "site|513322|hailuogou|"+m, m, "x"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_ = st.Close(ctx)
+	srv.Stop()
+
+	if code, _, errOut := run(t, data, "", "stats", "rebuild", "--from", "2026-11-03", "--to", "2026-11-02"); code != 2 {
+		t.Errorf("reversed range: exit %d %s", code, errOut)
+	}
+	code, out, errOut := run(t, data, "", "stats", "rebuild", "--from", "2026-11-01", "--to", "2026-11-30")
+	if code != 0 || !strings.Contains(out, "rebuilt") {
+		t.Fatalf("rebuild: %d %q %q", code, out, errOut)
+	}
+
+	srv, err = embedded.Start(ctx, embedded.Options{Dir: filepath.Join(data, "db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Stop()
+	st, err = store.Open(ctx, store.Options{URI: srv.URI(), Database: "yimayou", SingleConnection: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close(ctx)
+	for m, want := range map[string]bool{"2026-10": true, "2026-11": false, "2026-12": true} {
+		_, err := st.StatsDigest(ctx, "site|513322|hailuogou|"+m)
+		if got := err == nil; got != want {
+			t.Errorf("digest of %s kept = %v, want %v (%v)", m, got, want, err)
+		}
+	}
+}

@@ -53,7 +53,23 @@ func runStats(ctx context.Context, env Env, args []string) error {
 		if err != nil {
 			return err
 		}
+		// The dashboards keep digests of finished months; those of the
+		// rebuilt months describe the old rollups, so they go.
+		for m := (*from)[:7]; m <= (*to)[:7]; m = nextMonth(m) {
+			if err := db.DeleteStatsDigests(ctx, m); err != nil {
+				return err
+			}
+		}
 		fmt.Fprintf(env.Stdout, "rollups of %s..%s rebuilt from raw events\n", *from, *to)
 		return nil
 	})
+}
+
+// nextMonth turns "2026-11" into "2026-12".
+func nextMonth(m string) string {
+	t, err := time.Parse("2006-01", m)
+	if err != nil {
+		return "9999-99"
+	}
+	return t.AddDate(0, 1, 0).Format("2006-01")
 }

@@ -33,6 +33,15 @@ func (s *Server) loadSite(c *fiber.Ctx) (domain.Site, error) {
 	return site, nil
 }
 
+// loadWorking loads the site of the request (scoped) and its working copy.
+func (s *Server) loadWorking(c *fiber.Ctx) (live, work domain.Site, hasDraft bool, err error) {
+	if live, err = s.loadSite(c); err != nil {
+		return live, work, false, err
+	}
+	work, hasDraft, err = s.workingCopy(c, live)
+	return live, work, hasDraft, err
+}
+
 // workingCopy is what the editor edits: the draft if there is one, else
 // the live site.
 func (s *Server) workingCopy(c *fiber.Ctx, live domain.Site) (site domain.Site, hasDraft bool, err error) {
@@ -49,7 +58,7 @@ func (s *Server) workingCopy(c *fiber.Ctx, live domain.Site) (site domain.Site, 
 	return domain.Site{}, false, err
 }
 
-// loadCountyParam checks a county code from the route or query.
+// loadCounty checks a county code from the route or query.
 func (s *Server) loadCounty(c *fiber.Ctx, code string) (domain.County, error) {
 	if !domain.ValidCountyCode(code) {
 		return domain.County{}, domain.ErrNotFound

@@ -59,11 +59,7 @@ func readUpload(c *fiber.Ctx, limit int64) ([]byte, error) {
 // uploadPhoto adds a photo to the site's draft: checked by content,
 // re-encoded without EXIF, resized for srcset, with alt text per language.
 func (s *Server) uploadPhoto(c *fiber.Ctx) error {
-	live, err := s.loadSite(c)
-	if err != nil {
-		return err
-	}
-	work, _, err := s.workingCopy(c, live)
+	live, work, _, err := s.loadWorking(c)
 	if err != nil {
 		return err
 	}

@@ -32,11 +32,7 @@ type bodyPreview struct {
 }
 
 func (s *Server) editSite(c *fiber.Ctx) error {
-	live, err := s.loadSite(c)
-	if err != nil {
-		return err
-	}
-	work, hasDraft, err := s.workingCopy(c, live)
+	live, work, hasDraft, err := s.loadWorking(c)
 	if err != nil {
 		return err
 	}
@@ -63,11 +59,7 @@ func (s *Server) renderSiteEditor(c *fiber.Ctx, status int, live, work domain.Si
 // change until the draft is published. "Preview body" renders the
 // Markdown below the form without saving.
 func (s *Server) saveSite(c *fiber.Ctx) error {
-	live, err := s.loadSite(c)
-	if err != nil {
-		return err
-	}
-	work, hasDraft, err := s.workingCopy(c, live)
+	live, work, hasDraft, err := s.loadWorking(c)
 	if err != nil {
 		return err
 	}

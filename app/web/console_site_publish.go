@@ -17,11 +17,7 @@ import (
 // publishSite makes the working copy (the draft, or the live site when
 // there is none) the public page.
 func (s *Server) publishSite(c *fiber.Ctx) error {
-	live, err := s.loadSite(c)
-	if err != nil {
-		return err
-	}
-	work, _, err := s.workingCopy(c, live)
+	live, work, _, err := s.loadWorking(c)
 	if err != nil {
 		return err
 	}
@@ -80,11 +76,7 @@ func (s *Server) unpublishSite(c *fiber.Ctx) error {
 
 // discardDraft throws the draft away; the editor shows the live site again.
 func (s *Server) discardDraft(c *fiber.Ctx) error {
-	live, err := s.loadSite(c)
-	if err != nil {
-		return err
-	}
-	work, hasDraft, err := s.workingCopy(c, live)
+	live, work, hasDraft, err := s.loadWorking(c)
 	if err != nil {
 		return err
 	}
@@ -105,11 +97,7 @@ func (s *Server) discardDraft(c *fiber.Ctx) error {
 // never mixes draft and live text; links to that key are then pointed
 // back at this preview.
 func (s *Server) previewSite(c *fiber.Ctx) error {
-	live, err := s.loadSite(c)
-	if err != nil {
-		return err
-	}
-	work, hasDraft, err := s.workingCopy(c, live)
+	live, work, hasDraft, err := s.loadWorking(c)
 	if err != nil {
 		return err
 	}

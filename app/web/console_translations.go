@@ -54,11 +54,7 @@ func missingByLang(site domain.Site) []missingLang {
 }
 
 func (s *Server) siteTranslations(c *fiber.Ctx) error {
-	live, err := s.loadSite(c)
-	if err != nil {
-		return err
-	}
-	work, hasDraft, err := s.workingCopy(c, live)
+	live, work, hasDraft, err := s.loadWorking(c)
 	if err != nil {
 		return err
 	}

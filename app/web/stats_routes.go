@@ -36,6 +36,9 @@ type StatsDeps struct {
 	// Crowd gives the site page today's crowd level; with Store set and
 	// Crowd nil, a stats.Crowd over Store (5 s cache) is used.
 	Crowd CrowdSource
+	// Warm, when set, keeps the usual prefecture views in memory until it
+	// ends (stats_warm.go); serve passes its workers' context.
+	Warm context.Context
 }
 
 // statsViews holds what the statistics handlers share; it lives as long
@@ -92,6 +95,9 @@ func (s *Server) statsRoutes(app *fiber.App, admin fiber.Router) {
 	}
 	h := &statsViews{s: s, st: s.Stats.Store, live: stats.NewLive()}
 	h.board = stats.NewBoard(s.Stats.Store).WithClock(h.now)
+	if s.Stats.Warm != nil {
+		go h.warm(s.Stats.Warm)
+	}
 	if s.Recorder != nil {
 		// Count events by minute for the live view as they are recorded.
 		s.Recorder = h.live.Wrap(s.Recorder)

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"net"
 	"os"
 	"regexp"
 	"strconv"
@@ -21,13 +20,7 @@ import (
 // is refused. Screenshots of the editor and the sheet are kept.
 func TestConsoleInBrowser(t *testing.T) {
 	app, _ := consoleApp(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = app.Listener(ln) }()
-	t.Cleanup(func() { _ = app.ShutdownWithTimeout(time.Second) })
-	base := "http://" + ln.Addr().String()
+	base := serveApp(t, app)
 
 	ctx := browsertest.New(t, browsertest.Options{Width: 1280, Height: 900, Timeout: 90 * time.Second})
 	login := func(user string) {
@@ -44,7 +37,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	login("luding-editor")
 
 	const summary = "A glacier you can walk to, edited in the browser."
-	err = chromedp.Do(ctx, chromedp.Navigate(base+"/admin/sites/hailuogou/edit"),
+	err := chromedp.Do(ctx, chromedp.Navigate(base+"/admin/sites/hailuogou/edit"),
 		chromedp.WaitVisible(chromedp.CSS(`textarea[name="summary.en"]`)),
 		chromedp.Clear(chromedp.CSS(`textarea[name="summary.en"]`)),
 		chromedp.SendKeys(chromedp.CSS(`textarea[name="summary.en"]`), summary))

@@ -69,20 +69,8 @@ func consoleApp(t testing.TB) (*fiber.App, *store.Store) {
 	s := storetest.New(t)
 	seed(t, s)
 	ctx := context.Background()
-	for _, u := range []struct {
-		name     string
-		role     domain.Role
-		counties []string
-	}{{"admin", domain.RoleAdmin, nil}, {"luding-editor", domain.RoleEditor, []string{"513322"}},
-		{"kangding-editor", domain.RoleEditor, []string{"513301"}}, {"luding-operator", domain.RoleOperator, []string{"513322"}}} {
-		hash, err := auth.HashPassword("a long test password")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := s.CreateUser(ctx, domain.User{Username: u.name, Role: u.role, Counties: u.counties, PasswordHash: hash}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	createUsers(t, s, []testUser{{"admin", domain.RoleAdmin, nil}, {"luding-editor", domain.RoleEditor, []string{"513322"}},
+		{"kangding-editor", domain.RoleEditor, []string{"513301"}}, {"luding-operator", domain.RoleOperator, []string{"513322"}}}...)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	cat, err := catalog.New(ctx, s, log)
 	if err != nil {

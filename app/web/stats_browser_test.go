@@ -1,7 +1,6 @@
 package web
 
 import (
-	"net"
 	"os"
 	"strings"
 	"testing"
@@ -17,16 +16,10 @@ import (
 // and export; the overview is kept as a screenshot.
 func TestStatsOverviewInBrowser(t *testing.T) {
 	app, _ := statsApp(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = app.Listener(ln) }()
-	t.Cleanup(func() { _ = app.ShutdownWithTimeout(time.Second) })
-	base := "http://" + ln.Addr().String()
+	base := serveApp(t, app)
 
 	ctx := browsertest.New(t, browsertest.Options{Width: 1280, Height: 1400, Timeout: 90 * time.Second})
-	err = chromedp.Do(ctx, chromedp.Navigate(base+"/admin/login?lang=en"),
+	err := chromedp.Do(ctx, chromedp.Navigate(base+"/admin/login?lang=en"),
 		chromedp.SendKeys(chromedp.CSS(`input[name=username]`), "luding-operator"),
 		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), testPassword),
 		chromedp.Click(chromedp.CSS(`form[action="/admin/login"] button`)),

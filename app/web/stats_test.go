@@ -44,20 +44,8 @@ func statsApp(t testing.TB) (*fiber.App, *store.Store) {
 	if err := s.PutSign(ctx, domain.Sign{Code: "HGKQZZ", Site: "hailuogou", County: "513322", Label: "Car park", Enabled: true}); err != nil {
 		t.Fatal(err)
 	}
-	for _, u := range []struct {
-		name     string
-		role     domain.Role
-		counties []string
-	}{{"admin", domain.RoleAdmin, nil}, {"luding-editor", domain.RoleEditor, []string{"513322"}},
-		{"luding-operator", domain.RoleOperator, []string{"513322"}}, {"kangding-operator", domain.RoleOperator, []string{"513301"}}} {
-		hash, err := auth.HashPassword(testPassword)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := s.CreateUser(ctx, domain.User{Username: u.name, Role: u.role, Counties: u.counties, PasswordHash: hash}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	createUsers(t, s, []testUser{{"admin", domain.RoleAdmin, nil}, {"luding-editor", domain.RoleEditor, []string{"513322"}},
+		{"luding-operator", domain.RoleOperator, []string{"513322"}}, {"kangding-operator", domain.RoleOperator, []string{"513301"}}}...)
 	opt := stats.GenOptions{Sites: []stats.Unit{{County: "513322", Key: "hailuogou", Site: "hailuogou"},
 		{County: "513322", Key: "luding-bridge", Site: "luding-bridge"}, {County: "513301", Key: "yading", Site: "yading"}},
 		Signs: map[string][]string{"hailuogou": {"HGK2EN", "HGKXFF"}, "yading": {"YDG2AA"}},

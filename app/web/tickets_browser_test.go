@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"errors"
-	"net"
 	"os"
 	"strings"
 	"testing"
@@ -54,17 +53,11 @@ type gateAnswer struct {
 // check-in reaches the server when the signal is back.
 func TestTicketsInBrowser(t *testing.T) {
 	f := ticketApp(t, 0)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = f.app.Listener(ln) }()
-	t.Cleanup(func() { _ = f.app.ShutdownWithTimeout(time.Second) })
-	base := "http://" + ln.Addr().String()
+	base := serveApp(t, f.app)
 
 	// The tourist, on a phone.
 	phone := browsertest.New(t, browsertest.Options{Timeout: 90 * time.Second})
-	err = chromedp.Do(phone, chromedp.Navigate(base+"/s/513322/luding-bridge/reserve?lang=en"),
+	err := chromedp.Do(phone, chromedp.Navigate(base+"/s/513322/luding-bridge/reserve?lang=en"),
 		chromedp.Click(chromedp.CSS(`#step-day ~ ul a, section ul.list a`)),
 		chromedp.WaitVisible(chromedp.CSS(`select[name=n]`)),
 		chromedp.Click(chromedp.CSS(`form[method=get] button`)),

@@ -53,20 +53,8 @@ func ticketApp(t testing.TB, limit int) *ticketFixture {
 	s := storetest.New(t)
 	seed(t, s)
 	ctx := context.Background()
-	for _, u := range []struct {
-		name     string
-		role     domain.Role
-		counties []string
-	}{{"admin", domain.RoleAdmin, nil}, {"luding-gate", domain.RoleGate, []string{"513322"}},
-		{"kangding-gate", domain.RoleGate, []string{"513301"}}, {"luding-editor", domain.RoleEditor, []string{"513322"}}} {
-		hash, err := auth.HashPassword("a long test password")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := s.CreateUser(ctx, domain.User{Username: u.name, Role: u.role, Counties: u.counties, PasswordHash: hash}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	createUsers(t, s, []testUser{{"admin", domain.RoleAdmin, nil}, {"luding-gate", domain.RoleGate, []string{"513322"}},
+		{"kangding-gate", domain.RoleGate, []string{"513301"}}, {"luding-editor", domain.RoleEditor, []string{"513322"}}}...)
 	demo := tickets.DemoSites()
 	yading, hailuogou := demo[0], demo[1]
 	yading.County = "513301"

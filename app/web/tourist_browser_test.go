@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
-	"net"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
@@ -22,18 +21,8 @@ import (
 	demo "github.com/yimayou/yimayou/content"
 )
 
-// serveReal serves the fixture's app on a loopback port, as a browser
-// needs, and returns its base URL.
-func (f *fixture) serveReal(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = f.app.Listener(ln) }()
-	t.Cleanup(func() { _ = f.app.ShutdownWithTimeout(time.Second) })
-	return "http://" + ln.Addr().String()
-}
+// serveReal serves the fixture's app on a loopback port.
+func (f *fixture) serveReal(t *testing.T) string { return serveApp(t, f.app) }
 
 func demoFixture(t *testing.T, adjust func(s *domain.Site)) *fixture {
 	t.Helper()

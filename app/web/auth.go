@@ -10,7 +10,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/csrf"
 	"github.com/gofiber/fiber/v2/middleware/limiter"
-	"github.com/gofiber/fiber/v2/utils"
 
 	"github.com/yimayou/yimayou/app/domain"
 )
@@ -148,7 +147,7 @@ func (s *Server) loginLimiter() fiber.Handler {
 		Storage:    s.KV,
 		Next:       func(c *fiber.Ctx) bool { return c.Method() != fiber.MethodPost },
 		KeyGenerator: func(c *fiber.Ctx) string {
-			return "login:" + utils.CopyString(c.IP())
+			return "login:" + clientIP(c)
 		},
 		LimitReached: func(c *fiber.Ctx) error { return fiber.ErrTooManyRequests },
 	})

@@ -133,7 +133,7 @@ func (s *Server) feedbackLimiter() fiber.Handler {
 		Max:          5,
 		Expiration:   15 * time.Minute,
 		Next:         func(c *fiber.Ctx) bool { return c.Method() != fiber.MethodPost },
-		KeyGenerator: func(c *fiber.Ctx) string { return "feedback:" + utils.CopyString(c.IP()) },
+		KeyGenerator: func(c *fiber.Ctx) string { return "feedback:" + clientIP(c) },
 		// Refused posts store nothing; only what is taken counts.
 		SkipFailedRequests: true,
 		LimitReached:       func(c *fiber.Ctx) error { return fiber.ErrTooManyRequests },

@@ -99,7 +99,7 @@ func client(c *fiber.Ctx) domain.Client {
 		purpose = c.Get("Purpose")
 	}
 	return domain.Client{
-		IP:        utils.CopyString(c.IP()),
+		IP:        clientIP(c),
 		UserAgent: utils.CopyString(c.Get(fiber.HeaderUserAgent)),
 		Method:    utils.CopyString(c.Method()),
 		Referer:   utils.CopyString(c.Get(fiber.HeaderReferer)),
@@ -107,5 +107,10 @@ func client(c *fiber.Ctx) domain.Client {
 		Host:      utils.CopyString(c.Hostname()),
 	}
 }
+
+// clientIP is the one place that says who the client is: every limit,
+// visitor key and log line that keys on the client calls it. The result is
+// a copy, safe to keep past the handler.
+func clientIP(c *fiber.Ctx) string { return utils.CopyString(c.IP()) }
 
 func itoa(n int) string { return strconv.Itoa(n) }

@@ -10,7 +10,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/limiter"
-	"github.com/gofiber/fiber/v2/utils"
 
 	"github.com/yimayou/yimayou/app/domain"
 )
@@ -124,7 +123,7 @@ func (s *Server) lateEventsLimiter() fiber.Handler {
 	cfg := limiter.Config{
 		Max:          30,
 		Expiration:   time.Minute,
-		KeyGenerator: func(c *fiber.Ctx) string { return "late:" + utils.CopyString(c.IP()) },
+		KeyGenerator: func(c *fiber.Ctx) string { return "late:" + clientIP(c) },
 		LimitReached: func(c *fiber.Ctx) error { return fiber.ErrTooManyRequests },
 	}
 	if s.KV != nil {

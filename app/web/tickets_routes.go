@@ -6,7 +6,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/limiter"
-	"github.com/gofiber/fiber/v2/utils"
 
 	"github.com/yimayou/yimayou/app/domain"
 	"github.com/yimayou/yimayou/app/tickets"
@@ -67,7 +66,7 @@ func (s *Server) reserveLimiter() fiber.Handler {
 		Expiration: time.Minute,
 		Storage:    s.KV,
 		KeyGenerator: func(c *fiber.Ctx) string {
-			return "reserve:" + utils.CopyString(c.IP())
+			return "reserve:" + clientIP(c)
 		},
 		LimitReached: func(c *fiber.Ctx) error { return fiber.ErrTooManyRequests },
 	})

@@ -25,6 +25,7 @@ type Board struct {
 	st    BoardStore
 	clock func() time.Time
 	cache monthCache
+	gens  generations
 }
 
 // NewBoard returns a board over st. It keeps decoded months in memory
@@ -186,13 +187,28 @@ func (u *unitDays) total(days []string) map[string]int64 {
 	return t
 }
 
-// reading caches the node list of each month for one request.
+// reading caches the node list and generation of each month for one
+// request.
 type reading struct {
 	b     *Board
 	nodes map[string][]string
+	gens  map[string]int64
 }
 
 func (b *Board) reading() *reading { return &reading{b: b, nodes: map[string][]string{}} }
+
+// generation is the month's statistics generation as this request sees it
+// (0 when the store keeps none).
+func (r *reading) generation(ctx context.Context, month string) (int64, error) {
+	if r.gens == nil {
+		g, err := r.b.gens.get(ctx, r.b)
+		if err != nil {
+			return 0, err
+		}
+		r.gens = g
+	}
+	return r.gens[month], nil
+}
 
 func (r *reading) monthNodes(ctx context.Context, month string) ([]string, error) {
 	if n, ok := r.nodes[month]; ok {

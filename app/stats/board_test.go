@@ -326,7 +326,7 @@ func TestGeneratedRollupsMatchPipeline(t *testing.T) {
 			}
 		}
 	}
-	if _, err := direct.StatsDigest(ctx, "v3|"+store.RollupID(store.RollupSite, "513322", "hailuogou", "2026-10", "all")); err != nil {
+	if _, err := direct.StatsDigest(ctx, digestID(t, direct, store.RollupSite, "513322", "hailuogou", "2026-10")); err != nil {
 		t.Errorf("no digest stored: %v", err)
 	}
 }

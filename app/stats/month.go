@@ -33,10 +33,48 @@ const (
 	maxCached     = 20000
 )
 
-// DigestTTL bounds how long a digest is trusted: `stats rebuild` may
-// rewrite a final month, and should drop its digests
-// (store.DeleteStatsDigests); if it does not, dashboards catch up within
-// a day.
+// GenerationStore tells which past months had their rollups written
+// after they ended; store.Store implements it. A board whose store lacks
+// it trusts memory and digests for their whole lifetimes.
+type GenerationStore interface {
+	StatsGenerations(ctx context.Context) (map[string]int64, error)
+}
+
+// GenerationTTL is how long a board trusts the generations it read: a
+// write into a past month on any node reaches every node's dashboards
+// within this time.
+const GenerationTTL = 5 * time.Second
+
+// generations caches the store's month generations for GenerationTTL.
+type generations struct {
+	mu    sync.Mutex
+	m     map[string]int64
+	until time.Time
+}
+
+func (g *generations) get(ctx context.Context, b *Board) (map[string]int64, error) {
+	gs, ok := b.st.(GenerationStore)
+	if !ok {
+		return nil, nil
+	}
+	now := b.now()
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.m != nil && now.Before(g.until) {
+		return g.m, nil
+	}
+	m, err := gs.StatsGenerations(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("stats: generations: %w", err)
+	}
+	g.m, g.until = m, now.Add(GenerationTTL)
+	return m, nil
+}
+
+// DigestTTL bounds how long a digest is trusted. Writes into a past month
+// raise its generation (GenerationStore), which retires its digests at
+// once; the TTL is a second line of defence for stores without
+// generations.
 const DigestTTL = 24 * time.Hour
 
 // digestVersion changes when the digest format does; older digests are
@@ -179,7 +217,17 @@ func (b *Board) final(month string) bool {
 // then writes the digest of a final month).
 func (r *reading) month(ctx context.Context, kind string, u Unit, month string) (*unitMonth, error) {
 	b := r.b
-	id := "v" + strconv.Itoa(digestVersion) + "|" + store.RollupID(kind, u.County, u.Key, month, "all")
+	gen, err := r.generation(ctx, month)
+	if err != nil {
+		return nil, err
+	}
+	// The generation is part of the key of the memory cache and of the
+	// digest: a month written after its digest was made is read again.
+	id := "v" + strconv.Itoa(digestVersion) + "|"
+	if gen > 0 {
+		id += "g" + strconv.FormatInt(gen, 10) + "|"
+	}
+	id += store.RollupID(kind, u.County, u.Key, month, "all")
 	now := b.now()
 	b.cache.mu.Lock()
 	c, ok := b.cache.m[id]

@@ -81,8 +81,10 @@ func (s *Store) Rollup(ctx context.Context, id string) (Rollup, error) {
 // cumulative values, creating the document if needed. It is idempotent and
 // commutative: a repeated or late update never lowers a count.
 func (s *Store) RaiseRollup(ctx context.Context, r Rollup) error {
-	_, err := s.col(colRollups).UpdateOne(ctx, byID(r.ID), raiseUpdate(r), options.UpdateOne().SetUpsert(true))
-	return wrap(colRollups, err)
+	if _, err := s.col(colRollups).UpdateOne(ctx, byID(r.ID), raiseUpdate(r), options.UpdateOne().SetUpsert(true)); err != nil {
+		return wrap(colRollups, err)
+	}
+	return s.bumpStatsGenerations(ctx, rollupMonths([]Rollup{r}))
 }
 
 // rollupBulk keeps bulk writes far below the 100 update statements that
@@ -93,6 +95,7 @@ const rollupBulk = 50
 // writes of at most 50 updates. After an error some documents may be
 // raised and others not, which a retry of the whole set repairs.
 func (s *Store) RaiseRollups(ctx context.Context, rs []Rollup) error {
+	months := rollupMonths(rs)
 	for len(rs) > 0 {
 		n := min(len(rs), rollupBulk)
 		models := make([]mongo.WriteModel, 0, n)
@@ -105,7 +108,7 @@ func (s *Store) RaiseRollups(ctx context.Context, rs []Rollup) error {
 		}
 		rs = rs[n:]
 	}
-	return nil
+	return s.bumpStatsGenerations(ctx, months)
 }
 
 func raiseUpdate(r Rollup) bson.D {
@@ -161,8 +164,10 @@ func (s *Store) ReplaceRollupDays(ctx context.Context, r Rollup) error {
 	if len(unset) > 0 {
 		update = append(update, bson.E{Key: "$unset", Value: unset})
 	}
-	_, err := s.col(colRollups).UpdateOne(ctx, byID(r.ID), update, options.UpdateOne().SetUpsert(true))
-	return wrap(colRollups, err)
+	if _, err := s.col(colRollups).UpdateOne(ctx, byID(r.ID), update, options.UpdateOne().SetUpsert(true)); err != nil {
+		return wrap(colRollups, err)
+	}
+	return s.bumpStatsGenerations(ctx, rollupMonths([]Rollup{r}))
 }
 
 func rollupHeader(r Rollup) bson.D {
@@ -271,6 +276,8 @@ func (s *Store) RollupsInMonth(ctx context.Context, month string, fn func(Rollup
 // DeleteRollup removes one rollup document; the rebuild uses it for a
 // document none of whose days has events any more.
 func (s *Store) DeleteRollup(ctx context.Context, id string) error {
-	_, err := s.col(colRollups).DeleteOne(ctx, byID(id))
-	return wrap(colRollups, err)
+	if _, err := s.col(colRollups).DeleteOne(ctx, byID(id)); err != nil {
+		return wrap(colRollups, err)
+	}
+	return s.bumpStatsGenerations(ctx, map[string]bool{monthOfRollupID(id): true})
 }

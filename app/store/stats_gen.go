@@ -22,5 +22,5 @@ func (s *Store) InsertRollups(ctx context.Context, rs []Rollup) error {
 	if err != nil && !mongo.IsDuplicateKeyError(err) {
 		return wrap(colRollups, err)
 	}
-	return nil
+	return s.bumpStatsGenerations(ctx, rollupMonths(rs))
 }

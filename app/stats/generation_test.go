@@ -1,0 +1,105 @@
+package stats_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/yimayou/yimayou/app/stats"
+	"github.com/yimayou/yimayou/app/store"
+	"github.com/yimayou/yimayou/app/store/storetest"
+)
+
+// TestLateWriteReachesEveryNode is the stale-digest case: node A has read
+// a final month (and stored its digest); node B then writes into that
+// month (a late rollup, a rebuild, the generator). Node A, within
+// GenerationTTL, and a node started afterwards both show the new figures
+// instead of the digest made before the write.
+func TestLateWriteReachesEveryNode(t *testing.T) {
+	opt := genSet()
+	opt.Days, opt.PerDay = 12, 40
+	st := storetest.New(t)
+	ctx := context.Background()
+	rs, err := stats.GenerateRollups(opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := stats.WriteRollups(ctx, st, rs, nil); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	now := time.Now()
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+
+	q := stats.OverviewQuery{From: "2026-10-20", To: "2026-10-31", Sites: opt.Sites}
+	nodeA := stats.NewBoard(st).WithClock(clock)
+	before, err := nodeA.Overview(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if before.Cur.Scans == 0 {
+		t.Fatal("no scans generated")
+	}
+	// The digest of October exists now; a board started later would read it.
+	if _, err := st.StatsDigest(ctx, digestID(t, st, store.RollupSite, "513322", "hailuogou", "2026-10")); err != nil {
+		t.Fatalf("digest not written: %v", err)
+	}
+
+	// Node B's shipper raises its own document in October (late events).
+	late := store.Rollup{ID: store.RollupID(store.RollupSite, "513322", "hailuogou", "2026-10", "nodeB"), Kind: store.RollupSite,
+		County: "513322", Key: "hailuogou", Month: "2026-10", Node: "nodeB", Seq: 1,
+		Days: map[string]*store.RollupDay{"25": {Hours: map[string]map[string]int64{"10": {stats.MetricScan: 7}}}}}
+	if err := st.AddRollupNode(ctx, "nodeB", "2026-10"); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.RaiseRollups(ctx, []store.Rollup{late}); err != nil {
+		t.Fatal(err)
+	}
+
+	advance(stats.GenerationTTL + time.Second)
+	afterA, err := nodeA.Overview(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if afterA.Cur.Scans != before.Cur.Scans+7 {
+		t.Errorf("node A after the late write: %d scans, want %d", afterA.Cur.Scans, before.Cur.Scans+7)
+	}
+	nodeC, err := stats.NewBoard(st).Overview(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if nodeC.Cur.Scans != before.Cur.Scans+7 {
+		t.Errorf("new node after the late write: %d scans, want %d (stale digest?)", nodeC.Cur.Scans, before.Cur.Scans+7)
+	}
+
+	// The current month never gets a generation: its cache lives seconds.
+	gens, err := st.StatsGenerations(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gens["2026-10"] == 0 {
+		t.Errorf("October has no generation after a late write: %v", gens)
+	}
+	cur := time.Now().Format("2006-01")
+	if _, ok := gens[cur]; ok {
+		t.Errorf("the current month %s got a generation: %v", cur, gens)
+	}
+}
+
+// digestID names the digest a board stores for a unit's month at the
+// month's current generation.
+func digestID(t *testing.T, st *store.Store, kind, county, key, month string) string {
+	t.Helper()
+	gens, err := st.StatsGenerations(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := "v3|"
+	if g := gens[month]; g > 0 {
+		id += fmt.Sprintf("g%d|", g)
+	}
+	return id + store.RollupID(kind, county, key, month, "all")
+}

@@ -115,12 +115,20 @@ type OverviewQuery struct {
 	Hourly    bool
 	// Top bounds the top lists; 0 means 10.
 	Top int
+	// PrevFrom..PrevTo is the period compared with; empty means the
+	// equal period before From (PreviousPeriod).
+	PrevFrom, PrevTo string
+	// PrevCutHour, from 1 to 23, counts only the hours before it on the
+	// last day of the compared period: the range ends today, which has
+	// only had those hours so far. Visitors are counted by whole days.
+	PrevCutHour int
 }
 
 // Overview is the answer to an OverviewQuery.
 type Overview struct {
 	From, To         string
 	PrevFrom, PrevTo string
+	PrevCutHour      int // see OverviewQuery
 	Cur, Prev        Figures
 	Series           []Point
 	TopSites         []Ranked
@@ -169,6 +177,7 @@ type unitDays struct {
 	counts   map[string]map[string]int64 // day → metric → n
 	hours    map[string]*[24]map[string]int64
 	sketches map[string]*Sketch // day → merged sketch of all nodes
+	raw      map[string]*monthDay
 	lang     map[string]int64
 	device   map[string]int64
 	referrer map[string]int64
@@ -176,7 +185,7 @@ type unitDays struct {
 
 func newUnitDays() *unitDays {
 	return &unitDays{counts: map[string]map[string]int64{}, hours: map[string]*[24]map[string]int64{},
-		sketches: map[string]*Sketch{}, lang: map[string]int64{}, device: map[string]int64{}, referrer: map[string]int64{}}
+		sketches: map[string]*Sketch{}, raw: map[string]*monthDay{}, lang: map[string]int64{}, device: map[string]int64{}, referrer: map[string]int64{}}
 }
 
 func (u *unitDays) total(days []string) map[string]int64 {
@@ -244,6 +253,7 @@ func (r *reading) unit(ctx context.Context, kind string, u Unit, days []string, 
 			}
 			// Shared with the cache: read only, by everyone.
 			out.counts[day] = d.Counts
+			out.raw[day] = d
 			if withHours {
 				out.hours[day] = d.hourMaps()
 			}
@@ -266,15 +276,27 @@ func (b *Board) Overview(ctx context.Context, q OverviewQuery) (Overview, error)
 	if _, err := CheckRange(q.From, q.To); err != nil {
 		return Overview{}, err
 	}
-	pf, pt := PreviousPeriod(q.From, q.To)
+	pf, pt := q.PrevFrom, q.PrevTo
+	if pf == "" || pt == "" {
+		pf, pt = PreviousPeriod(q.From, q.To)
+	}
+	if _, err := CheckRange(pf, pt); err != nil || pt >= q.From {
+		return Overview{}, fmt.Errorf("%w: compared period %s..%s", ErrRange, pf, pt)
+	}
+	cut := q.PrevCutHour
+	if cut < 1 || cut > 23 {
+		cut = 0
+	}
 	days, _ := DaysBetween(q.From, q.To)
 	prevDays, _ := DaysBetween(pf, pt)
-	all, _ := DaysBetween(pf, q.To)
+	// One reading covers both periods; days between them (a year view
+	// compared with last year) are not read.
+	all := append(append([]string{}, prevDays...), days...)
 	top := q.Top
 	if top <= 0 {
 		top = 10
 	}
-	ov := Overview{From: q.From, To: q.To, PrevFrom: pf, PrevTo: pt, Lang: map[string]int64{},
+	ov := Overview{From: q.From, To: q.To, PrevFrom: pf, PrevTo: pt, PrevCutHour: cut, Lang: map[string]int64{},
 		Device: map[string]int64{}, Referrer: map[string]int64{}, HasVisitors: !q.SignLevel}
 	rd := b.reading()
 
@@ -339,7 +361,7 @@ func (b *Board) Overview(ctx context.Context, q OverviewQuery) (Overview, error)
 		}
 		if !q.SignLevel {
 			absorb(onlyDays(ud, days))
-			absorbPrev(total.prev, nil, ud, prevDays)
+			absorbPrev(total.prev, ud, prevDays, cut)
 			total.curSk.Merge(sk)
 			psk, err := rd.rangeSketch(ctx, store.RollupSite, u, prevDays)
 			if err != nil {
@@ -357,7 +379,7 @@ func (b *Board) Overview(ctx context.Context, q OverviewQuery) (Overview, error)
 		}
 		if q.SignLevel {
 			absorb(onlyDays(ud, days))
-			absorbPrev(total.prev, nil, ud, prevDays)
+			absorbPrev(total.prev, ud, prevDays, cut)
 		}
 		ov.TopSigns = append(ov.TopSigns, Ranked{Unit: u, Figures: figuresOf(ud.total(days), 0)})
 	}
@@ -416,13 +438,19 @@ func onlyDays(ud *unitDays, days []string) *unitDays {
 	return out
 }
 
-func absorbPrev(prev map[string]int64, sk *Sketch, ud *unitDays, days []string) {
+// absorbPrev adds the compared period's counts; with cut, the hours from
+// cut on of its last day are left out.
+func absorbPrev(prev map[string]int64, ud *unitDays, days []string, cut int) {
 	add(prev, ud.total(days))
-	if sk == nil {
+	if cut == 0 || len(days) == 0 {
 		return
 	}
-	for _, d := range days {
-		sk.Merge(ud.sketches[d])
+	if d := ud.raw[days[len(days)-1]]; d != nil {
+		for h := cut; h < 24; h++ {
+			for i, n := range d.Hours[h] {
+				prev[hourMetrics[i]] -= n
+			}
+		}
 	}
 }
 

@@ -103,3 +103,55 @@ func digestID(t *testing.T, st *store.Store, kind, county, key, month string) st
 	}
 	return id + store.RollupID(kind, county, key, month, "all")
 }
+
+// TestComparedPeriodCutAtTheSameHour: flat traffic (one scan an hour)
+// over 7 days ending with a partial today compares equal with the 7 days
+// before when the last compared day is cut at the same hour; uncut it
+// reads as a fall (the −12 % of flat traffic that was reported).
+func TestComparedPeriodCutAtTheSameHour(t *testing.T) {
+	st := storetest.New(t)
+	ctx := context.Background()
+	r := store.Rollup{ID: store.RollupID(store.RollupSite, "513322", "hailuogou", "2026-09", "n1"), Kind: store.RollupSite,
+		County: "513322", Key: "hailuogou", Month: "2026-09", Node: "n1", Seq: 1, Days: map[string]*store.RollupDay{}}
+	for d := 1; d <= 14; d++ {
+		day := &store.RollupDay{Hours: map[string]map[string]int64{}}
+		hours := 24
+		if d == 14 { // "today", at 14:xx
+			hours = 15
+		}
+		for h := 0; h < hours; h++ {
+			day.Hours[fmt.Sprintf("%02d", h)] = map[string]int64{stats.MetricScan: 1}
+		}
+		r.Days[fmt.Sprintf("%02d", d)] = day
+	}
+	if err := st.AddRollupNode(ctx, "n1", "2026-09"); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.RaiseRollups(ctx, []store.Rollup{r}); err != nil {
+		t.Fatal(err)
+	}
+	sites := []stats.Unit{{County: "513322", Key: "hailuogou", Site: "hailuogou"}}
+	b := stats.NewBoard(st)
+	cut, err := b.Overview(ctx, stats.OverviewQuery{From: "2026-09-08", To: "2026-09-14", Sites: sites, PrevCutHour: 15})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cut.PrevFrom != "2026-09-01" || cut.PrevTo != "2026-09-07" {
+		t.Errorf("compared with %s..%s", cut.PrevFrom, cut.PrevTo)
+	}
+	if cut.Cur.Scans != 6*24+15 || cut.Prev.Scans != cut.Cur.Scans {
+		t.Errorf("cut at 15:00: %d now, %d before; want %d both", cut.Cur.Scans, cut.Prev.Scans, 6*24+15)
+	}
+	whole, err := b.Overview(ctx, stats.OverviewQuery{From: "2026-09-08", To: "2026-09-14", Sites: sites})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if whole.Prev.Scans != 7*24 {
+		t.Errorf("uncut: %d before, want %d", whole.Prev.Scans, 7*24)
+	}
+	// A compared period that overlaps the range is refused.
+	if _, err := b.Overview(ctx, stats.OverviewQuery{From: "2026-09-08", To: "2026-09-14", Sites: sites,
+		PrevFrom: "2026-09-02", PrevTo: "2026-09-08"}); err == nil {
+		t.Error("overlapping compared period accepted")
+	}
+}

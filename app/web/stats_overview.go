@@ -73,6 +73,9 @@ type overviewJSON struct {
 	To       string           `json:"to"`
 	PrevFrom string           `json:"previous_from"`
 	PrevTo   string           `json:"previous_to"`
+	// PrevCutHour, when set, says the compared period's last day counts
+	// only its hours before this one (the range ends today).
+	PrevCutHour int `json:"previous_last_day_until_hour,omitempty"`
 	Level    string           `json:"level"`
 	County   string           `json:"county,omitempty"`
 	Site     string           `json:"site,omitempty"`
@@ -128,7 +131,8 @@ func (h *statsViews) overview(c *fiber.Ctx) (statsAnswer, error) {
 		return statsAnswer{}, err
 	}
 	ov, err := h.board.Overview(c.UserContext(), stats.OverviewQuery{From: f.From, To: f.To, Sites: sc.Sites,
-		Signs: sc.Signs, SignLevel: sc.Level == "sign", Hourly: f.By == "hour"})
+		Signs: sc.Signs, SignLevel: sc.Level == "sign", Hourly: f.By == "hour",
+		PrevFrom: f.PrevFrom, PrevTo: f.PrevTo, PrevCutHour: f.PrevCutHour})
 	if err != nil {
 		return statsAnswer{}, err
 	}
@@ -179,7 +183,7 @@ func (h *statsViews) overview(c *fiber.Ctx) (statsAnswer, error) {
 }
 
 func overviewAPI(f statsForm, sc statsScope, ov stats.Overview) overviewJSON {
-	j := overviewJSON{From: ov.From, To: ov.To, PrevFrom: ov.PrevFrom, PrevTo: ov.PrevTo, Level: sc.Level,
+	j := overviewJSON{From: ov.From, To: ov.To, PrevFrom: ov.PrevFrom, PrevTo: ov.PrevTo, PrevCutHour: ov.PrevCutHour, Level: sc.Level,
 		Current: figureMap(ov.Cur, ov.HasVisitors), Previous: figureMap(ov.Prev, ov.HasVisitors), By: f.By,
 		Lang: ov.Lang, Device: ov.Device, Referrer: ov.Referrer, Series: []seriesJSON{}, TopSites: []topJSON{}, TopSigns: []topJSON{}}
 	if sc.County != nil {

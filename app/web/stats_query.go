@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html/template"
 	"net/url"
 	"strconv"
 	"time"
@@ -22,6 +23,10 @@ type statsForm struct {
 	Sign   string
 	By     string // "day" or "hour"
 	Days   int    // dead signs: quiet days
+
+	// The period the overview compares with, like for like (see compare).
+	PrevFrom, PrevTo string
+	PrevCutHour      int
 }
 
 // Range presets, in the order the page offers them.
@@ -93,6 +98,7 @@ func (f *statsForm) dates(now time.Time) error {
 	if n, _ := stats.CheckRange(f.From, f.To); n > stats.MaxDays {
 		return statsBad("to", "stats.error.too_long", stats.MaxDays)
 	}
+	f.compare(today)
 	switch f.By {
 	case "", "day", "hour":
 	default:
@@ -110,6 +116,35 @@ func (f *statsForm) dates(now time.Time) error {
 		}
 	}
 	return nil
+}
+
+// compare chooses the period a range is compared with, like for like:
+// a year so far with the same days of last year, a month so far with the
+// same days of the month before, a whole last month with the whole month
+// before it, anything else with the equal period just before. A range
+// that ends today compares the last day of that period only up to the
+// current hour (through its end), since today has had only those hours.
+func (f *statsForm) compare(today time.Time) {
+	day := func(t time.Time) string { return t.Format(time.DateOnly) }
+	from, _ := time.ParseInLocation(time.DateOnly, f.From, domain.ChinaTime)
+	to, _ := time.ParseInLocation(time.DateOnly, f.To, domain.ChinaTime)
+	switch f.Range {
+	case "year":
+		f.PrevFrom, f.PrevTo = day(from.AddDate(-1, 0, 0)), day(to.AddDate(-1, 0, 0))
+	case "month", "lastmonth":
+		first := from.AddDate(0, -1, 0)
+		last := first.AddDate(0, 1, -1) // the last day of that month
+		if same := first.AddDate(0, 0, to.Day()-1); f.Range == "month" && same.Before(last) {
+			last = same
+		}
+		f.PrevFrom, f.PrevTo = day(first), day(last)
+	default:
+		f.PrevFrom, f.PrevTo = stats.PreviousPeriod(f.From, f.To)
+	}
+	f.PrevCutHour = 0
+	if f.To == day(today) && today.Hour() < 23 {
+		f.PrevCutHour = today.Hour() + 1
+	}
 }
 
 // statsScope is what a view covers, already checked against the user.
@@ -240,3 +275,16 @@ func (f statsForm) query(over ...string) string {
 
 // Q is query for templates.
 func (f statsForm) Q(over ...string) string { return f.query(over...) }
+
+// Href is a link to this view with overrides. It is a template.URL: an
+// href="?{{query}}" would have html/template escape the query string's =
+// and & as data (the broken "by hour" link).
+func (f statsForm) Href(over ...string) template.URL {
+	return template.URL("?" + f.query(over...))
+}
+
+// HourlyOK says whether the range is short enough for an hourly series.
+func (f statsForm) HourlyOK() bool {
+	n, err := stats.CheckRange(f.From, f.To)
+	return err == nil && n <= 7
+}

@@ -175,8 +175,9 @@ func TestStatsAPIMatchesRawEventsAndScopes(t *testing.T) {
 	check(admin, "range=30d", func(domain.Event) bool { return true }, "2026-10-22", "2026-11-20")
 	check(admin, "range=custom&from=2026-11-01&to=2026-11-10&county=513301", func(e domain.Event) bool { return e.County == "513301" }, "2026-11-01", "2026-11-10")
 	prev := check(luding, "range=lastmonth&site=hailuogou", func(e domain.Event) bool { return e.Site == "hailuogou" }, "2026-10-01", "2026-10-31")
-	if prev.PrevFrom != "2026-08-31" || prev.From != "2026-10-01" {
-		t.Errorf("last month %s, previous from %s", prev.From, prev.PrevFrom)
+	// Last month is compared with the whole month before it.
+	if prev.PrevFrom != "2026-09-01" || prev.PrevTo != "2026-09-30" || prev.From != "2026-10-01" {
+		t.Errorf("last month %s, compared with %s..%s", prev.From, prev.PrevFrom, prev.PrevTo)
 	}
 	sign := check(luding, "range=month&sign=HGK2EN", func(e domain.Event) bool { return e.Sign == "HGK2EN" }, "2026-11-01", "2026-11-20")
 	if sign.Level != "sign" {
@@ -280,6 +281,24 @@ func TestStatsPagesAndCSV(t *testing.T) {
 		if r.status != 200 {
 			t.Errorf("%s: %d %.3000s", path, r.status, r.body)
 		}
+	}
+	// The hourly link of a 7-day view is a working link (it was escaped to
+	// ?by%3dhour%26…, which fell back to the daily view), and a 30-day view,
+	// too long for hours, offers none.
+	week := b.do("GET", "/admin/stats/overview?range=7d&county=513322&lang=en", nil)
+	link := regexp.MustCompile(`href="\?([^"]*by=hour[^"]*)"`).FindStringSubmatch(week.body)
+	if link == nil {
+		t.Fatalf("7-day view has no hourly link: %.2000s", week.body)
+	}
+	hourly := b.do("GET", "/admin/stats/overview?"+strings.ReplaceAll(link[1], "&amp;", "&"), nil)
+	if hourly.status != 200 {
+		t.Errorf("hourly link %q: %d", link[1], hourly.status)
+	}
+	if !strings.Contains(hourly.body, "2026-11-20 13") {
+		t.Errorf("hourly link %q does not give an hourly series", link[1])
+	}
+	if strings.Contains(b.do("GET", "/admin/stats/overview?range=30d&lang=en", nil).body, "by=hour") {
+		t.Error("30-day view offers an hourly series it would refuse")
 	}
 	r := b.do("GET", "/admin/stats?range=30d&lang=en", nil)
 	for _, want := range []string{"Unique visitors", "<svg class=\"chart\"", "Top signs", "HGK2EN", "Hailuogou Glacier", "Revenue", "¥"} {

@@ -69,26 +69,26 @@ type overviewPage struct {
 
 // overviewJSON is the API's answer; counts by figure name.
 type overviewJSON struct {
-	From     string           `json:"from"`
-	To       string           `json:"to"`
-	PrevFrom string           `json:"previous_from"`
-	PrevTo   string           `json:"previous_to"`
+	From     string `json:"from"`
+	To       string `json:"to"`
+	PrevFrom string `json:"previous_from"`
+	PrevTo   string `json:"previous_to"`
 	// PrevCutHour, when set, says the compared period's last day counts
 	// only its hours before this one (the range ends today).
-	PrevCutHour int `json:"previous_last_day_until_hour,omitempty"`
-	Level    string           `json:"level"`
-	County   string           `json:"county,omitempty"`
-	Site     string           `json:"site,omitempty"`
-	Sign     string           `json:"sign,omitempty"`
-	Current  map[string]int64 `json:"current"`
-	Previous map[string]int64 `json:"previous"`
-	By       string           `json:"by"`
-	Series   []seriesJSON     `json:"series"`
-	TopSites []topJSON        `json:"top_sites"`
-	TopSigns []topJSON        `json:"top_signs"`
-	Lang     map[string]int64 `json:"languages"`
-	Device   map[string]int64 `json:"devices"`
-	Referrer map[string]int64 `json:"referrers"`
+	PrevCutHour int              `json:"previous_last_day_until_hour,omitempty"`
+	Level       string           `json:"level"`
+	County      string           `json:"county,omitempty"`
+	Site        string           `json:"site,omitempty"`
+	Sign        string           `json:"sign,omitempty"`
+	Current     map[string]int64 `json:"current"`
+	Previous    map[string]int64 `json:"previous"`
+	By          string           `json:"by"`
+	Series      []seriesJSON     `json:"series"`
+	TopSites    []topJSON        `json:"top_sites"`
+	TopSigns    []topJSON        `json:"top_signs"`
+	Lang        map[string]int64 `json:"languages"`
+	Device      map[string]int64 `json:"devices"`
+	Referrer    map[string]int64 `json:"referrers"`
 }
 
 type seriesJSON struct {

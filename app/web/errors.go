@@ -53,6 +53,8 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 			titleKey, detailKey = "error.too_large_title", "error.too_large_detail"
 		case status == fiber.StatusTooManyRequests:
 			titleKey, detailKey = "error.too_many_title", "error.too_many_detail"
+		case status == fiber.StatusUnauthorized:
+			titleKey, detailKey = "error.unauthorized_title", "error.unauthorized_detail"
 		case status < 500:
 			titleKey, detailKey = "error.bad_request_title", "error.bad_request_detail"
 		}

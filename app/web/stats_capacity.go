@@ -133,7 +133,7 @@ func (h *statsViews) capacity(c *fiber.Ctx) (statsAnswer, error) {
 	t := csvTable{Name: "capacity", Rows: [][]string{{v.T("stats.csv.county"), v.T("stats.csv.site"), v.T("stats.csv.day"),
 		v.T("stats.capacity.slot"), v.T("stats.capacity.limit"), v.T("stats.capacity.reserved"), v.T("stats.capacity.percent"),
 		v.T("stats.figure.checkin")}}}
-	var js []stats.CapacityView
+	js := []capacityJSON{}
 	for _, u := range sc.Sites {
 		cv, err := h.board.Capacity(c.UserContext(), h.st, u, f.From, f.To)
 		if err != nil {
@@ -142,7 +142,7 @@ func (h *statsViews) capacity(c *fiber.Ctx) (statsAnswer, error) {
 		if !cv.Enabled && len(cv.Days) == 0 {
 			continue
 		}
-		js = append(js, cv)
+		js = append(js, capacityAPI(cv))
 		p.Sites = append(p.Sites, capacitySite{Name: loc(sc.siteNames[u.Key], lang), View: cv,
 			Href: "/admin/stats/capacity?" + f.query("county", u.County, "site", u.Key)})
 		for _, d := range cv.Days {
@@ -153,10 +153,58 @@ func (h *statsViews) capacity(c *fiber.Ctx) (statsAnswer, error) {
 		}
 	}
 	p.Grids = capacityGrids(v, p)
-	if js == nil {
-		js = []stats.CapacityView{}
-	}
 	return statsAnswer{Page: p, Tables: []csvTable{t}, JSON: map[string]any{"from": f.From, "to": f.To, "sites": js}}, nil
+}
+
+// capacityJSON is a site's heatmap in the API, snake_case like every other
+// answer (it was the Go struct, PascalCase, before).
+type capacityJSON struct {
+	County  string            `json:"county"`
+	Site    string            `json:"site"`
+	Enabled bool              `json:"enabled"`
+	Slots   []capacitySlotAPI `json:"slots"`
+	Days    []capacityDayAPI  `json:"days"`
+}
+
+type capacitySlotAPI struct {
+	Code  string `json:"code"`
+	Start string `json:"start"`
+	End   string `json:"end"`
+	Limit int    `json:"limit"`
+}
+
+type capacityDayAPI struct {
+	Day      string            `json:"day"`
+	Limit    int               `json:"limit"`
+	Reserved int               `json:"reserved"`
+	Percent  int               `json:"percent"`
+	CheckIns int64             `json:"checked_in"`
+	Cells    []capacityCellAPI `json:"cells"`
+}
+
+type capacityCellAPI struct {
+	Slot     string `json:"slot,omitempty"`
+	Limit    int    `json:"limit"`
+	Reserved int    `json:"reserved"`
+	Percent  int    `json:"percent"`
+	Known    bool   `json:"known"`
+}
+
+func capacityAPI(cv stats.CapacityView) capacityJSON {
+	j := capacityJSON{County: cv.Site.County, Site: cv.Site.Key, Enabled: cv.Enabled,
+		Slots: []capacitySlotAPI{}, Days: []capacityDayAPI{}}
+	for _, sl := range cv.Slots {
+		j.Slots = append(j.Slots, capacitySlotAPI{Code: sl.Code, Start: sl.Start, End: sl.End, Limit: sl.Limit})
+	}
+	for _, d := range cv.Days {
+		day := capacityDayAPI{Day: d.Day, Limit: d.Limit, Reserved: d.Reserved, Percent: d.Percent, CheckIns: d.CheckIns,
+			Cells: []capacityCellAPI{}}
+		for _, c := range d.Cells {
+			day.Cells = append(day.Cells, capacityCellAPI{Slot: c.Slot, Limit: c.Limit, Reserved: c.Reserved, Percent: c.Percent, Known: c.Known})
+		}
+		j.Days = append(j.Days, day)
+	}
+	return j
 }
 
 // heatClass is the CSS class of a percentage: the 80/90/95 % marks.

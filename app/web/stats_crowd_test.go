@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -62,5 +63,11 @@ func TestCrowdLevelAndCapacity(t *testing.T) {
 	csv := b.do("GET", "/admin/stats/capacity.csv?site=hailuogou", nil)
 	if !strings.Contains(csv.body, "513322,hailuogou,2026-11-21,0800,10,9,90") {
 		t.Errorf("capacity CSV: %.600s", csv.body)
+	}
+	// The API names its fields in snake_case like every other answer.
+	api := apiGet(t, app, apiToken(t, app, "luding-operator"), "/api/v1/stats/capacity?site=hailuogou&from=2026-11-21&to=2026-11-21")
+	if regexp.MustCompile(`"[A-Z][A-Za-z]*":`).MatchString(api.body) ||
+		!strings.Contains(api.body, `{"slot":"0800","limit":10,"reserved":9,"percent":90,"known":true}`) {
+		t.Errorf("capacity API: %d %.1000s", api.status, api.body)
 	}
 }

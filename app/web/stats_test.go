@@ -219,8 +219,10 @@ func TestStatsAPIMatchesRawEventsAndScopes(t *testing.T) {
 		t.Errorf("editor: %d", r.status)
 	}
 	for _, tok := range []string{"", "ymy_nope", "garbage"} {
-		if r := apiGet(t, app, tok, "/api/v1/stats/overview"); r.status != http.StatusUnauthorized {
-			t.Errorf("token %q: %d", tok, r.status)
+		r := apiGet(t, app, tok, "/api/v1/stats/overview?lang=en")
+		var p problem
+		if r.status != http.StatusUnauthorized || json.Unmarshal([]byte(r.body), &p) != nil || p.Title != "Unauthorized" || p.Status != 401 {
+			t.Errorf("token %q: %d %s", tok, r.status, r.body)
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"sort"
 	"strconv"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -152,7 +153,7 @@ func (h *statsViews) overview(c *fiber.Ctx) (statsAnswer, error) {
 		card.Change, card.Trend = change(cur, prev)
 		p.Cards = append(p.Cards, card)
 	}
-	p.Chart = seriesChart(v, ov.Series, f.By == "hour", ov.HasVisitors)
+	p.Chart = seriesChart(v, ov.Series, f.By == "hour", ov.HasVisitors, partialPoint(f, h.now()))
 	for _, r := range ov.TopSites {
 		p.TopSites = append(p.TopSites, statsTopRow{Name: loc(sc.siteNames[r.Key], lang),
 			Href:    "/admin/stats/overview?" + f.query("county", r.County, "site", r.Key, "sign", ""),
@@ -180,6 +181,23 @@ func (h *statsViews) overview(c *fiber.Ctx) (statsAnswer, error) {
 	}
 
 	return statsAnswer{Page: p, Tables: overviewTables(v, f, ov), JSON: overviewAPI(f, sc, ov)}, nil
+}
+
+// partialPoint is the index of the series' bucket that is still under way
+// (today, or this hour of today), -1 if the range is over.
+func partialPoint(f statsForm, now time.Time) int {
+	today := now.In(domain.ChinaTime)
+	if f.To != today.Format(time.DateOnly) {
+		return -1
+	}
+	days, err := stats.DaysBetween(f.From, f.To)
+	if err != nil {
+		return -1
+	}
+	if f.By == "hour" {
+		return (len(days)-1)*24 + today.Hour()
+	}
+	return len(days) - 1
 }
 
 func overviewAPI(f statsForm, sc statsScope, ov stats.Overview) overviewJSON {

@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 )
@@ -85,6 +86,14 @@ func New(t testing.TB, opt Options) context.Context {
 	// would stop the browser); the timeout goes on a context derived after.
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("browsertest: start Chromium: %v", err)
+	}
+	// Headless Chromium keeps a window at least 500 px wide: a phone's
+	// width is emulated, or a "390 px" page would be laid out at 500.
+	if opt.Width < 500 {
+		if _, err := chromedp.Call(ctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{
+			Width: int64(opt.Width), Height: int64(opt.Height), DeviceScaleFactor: 1, Mobile: true}); err != nil {
+			t.Fatalf("browsertest: emulate a %d px phone: %v", opt.Width, err)
+		}
 	}
 	tctx, cancelTimeout := context.WithTimeout(ctx, opt.Timeout)
 	t.Cleanup(cancelTimeout)

@@ -57,7 +57,7 @@ func TestStatsOverviewInBrowser(t *testing.T) {
 	browsertest.Screenshot(ctx, t, "stats-overview.png")
 
 	// Drill into a site from the top list; the heading follows.
-	err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#sites-h + table a`)), chromedp.WaitVisible(chromedp.CSS(`.stats-levels a[aria-current][href*="site="]`)))
+	err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#sites-h + .table-scroll table a`)), chromedp.WaitVisible(chromedp.CSS(`.stats-levels a[aria-current][href*="site="]`)))
 	if err != nil {
 		t.Fatal(err)
 	}

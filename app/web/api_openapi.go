@@ -1,9 +1,12 @@
 package web
 
 import (
+	"fmt"
+
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/yimayou/yimayou/app/stats"
+	"github.com/yimayou/yimayou/app/tickets"
 )
 
 // openAPI serves the statistics API's OpenAPI 3.1 document. It is built
@@ -12,6 +15,23 @@ import (
 func (h *statsViews) openAPI(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "public, max-age=300")
 	return c.JSON(openAPIDoc(h.s.Version))
+}
+
+// lateEventsAnswerDoc, ticketKeysDoc and paymentAnswerDoc are the
+// answers of handlers that build them inline; the OpenAPI test checks real
+// answers against them.
+type lateEventsAnswerDoc struct {
+	Accepted int             `json:"accepted"`
+	Rejected []lateRejection `json:"rejected"`
+}
+
+type ticketKeysDoc struct {
+	Keys []tickets.PublicKey `json:"keys"`
+}
+
+type paymentAnswerDoc struct {
+	Outcome     string `json:"outcome"`
+	Reservation string `json:"reservation,omitempty"`
 }
 
 func openAPIDoc(version string) map[string]any {
@@ -57,7 +77,7 @@ func openAPIDoc(version string) map[string]any {
 			"parameters": params, "security": []any{map[string]any{"bearer": []any{}}},
 			"responses": map[string]any{
 				"200": map[string]any{"description": "The view", "content": map[string]any{
-					"application/json": map[string]any{"schema": map[string]any{"type": "object"}},
+					"application/json": map[string]any{"schema": schemaFor(v.answer)},
 					"text/csv":         map[string]any{"schema": map[string]any{"type": "string"}}}},
 				"400": problem, "401": problem, "403": problem,
 			},
@@ -65,9 +85,39 @@ func openAPIDoc(version string) map[string]any {
 	}
 	paths["/api/openapi.json"] = map[string]any{"get": map[string]any{"summary": "This document", "operationId": "openapi",
 		"responses": map[string]any{"200": map[string]any{"description": "OpenAPI document"}}}}
+	jsonBody := func(schema map[string]any) map[string]any {
+		return map[string]any{"content": map[string]any{"application/json": map[string]any{"schema": schema}}}
+	}
+	ok := func(desc string, v any) map[string]any {
+		r := jsonBody(schemaFor(v))
+		r["description"] = desc
+		return r
+	}
+	// The machines' endpoints: the tourist page's offline queue, the
+	// gates' keys, the payment provider's confirmations.
+	paths["/api/v1/events"] = map[string]any{"post": map[string]any{
+		"summary": "Late events", "operationId": "late-events",
+		"description": fmt.Sprintf("Page views and audio plays a tourist's phone made offline, sent by the site page's service worker when the signal returns: at most %d per request, each at most 7 days old, ids made by the client (a repeated id is stored once). Events refused for good are listed by index with a reason (id, type, site, time); the client drops them. Limited per client.", lateEventsPerBatch),
+		"requestBody": jsonBody(schemaFor([]lateEvent{})),
+		"responses": map[string]any{"200": ok("Accepted and refused events", lateEventsAnswerDoc{}),
+			"400": problem, "413": problem, "429": problem},
+	}}
+	paths["/api/tickets/keys"] = map[string]any{"get": map[string]any{
+		"summary": "Ticket verification keys", "operationId": "ticket-keys",
+		"description": "The Ed25519 public keys that verify ticket codes offline (kid in the code names the key; signing marks the key new tickets use). Gates fetch them and keep them; old keys stay listed while tickets they signed are valid.",
+		"responses": map[string]any{"200": ok("Public keys", ticketKeysDoc{})},
+	}}
+	paths["/api/tickets/payments/{provider}"] = map[string]any{"post": map[string]any{
+		"summary": "Payment confirmation (webhook)", "operationId": "payment-webhook",
+		"description": "The payment provider confirms a reservation's payment. The body must be signed: header Yimayou-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of \"<t>.<body>\" with the webhook secret>; unsigned, stale or wrong signatures are refused before the body is read. Idempotent by transaction_id; a status other than paid is taken and ignored.",
+		"parameters":  []any{map[string]any{"name": "provider", "in": "path", "required": true, "schema": str}},
+		"requestBody": jsonBody(schemaFor(paymentBody{})),
+		"responses": map[string]any{"200": ok("Outcome", paymentAnswerDoc{}),
+			"400": problem, "401": problem, "409": problem},
+	}}
 	return map[string]any{
 		"openapi": "3.1.0",
-		"info": map[string]any{"title": "yimayou statistics API", "version": version,
+		"info": map[string]any{"title": "yimayou API", "version": version,
 			"description": "Read-only statistics of the counties the token's user may see. Create tokens in the console under Statistics → API tokens; send them as `Authorization: Bearer ymy_…`."},
 		"paths": paths,
 		"components": map[string]any{

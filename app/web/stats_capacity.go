@@ -153,7 +153,14 @@ func (h *statsViews) capacity(c *fiber.Ctx) (statsAnswer, error) {
 		}
 	}
 	p.Grids = capacityGrids(v, p)
-	return statsAnswer{Page: p, Tables: []csvTable{t}, JSON: map[string]any{"from": f.From, "to": f.To, "sites": js}}, nil
+	return statsAnswer{Page: p, Tables: []csvTable{t}, JSON: capacityAnswerJSON{From: f.From, To: f.To, Sites: js}}, nil
+}
+
+// capacityAnswerJSON is the capacity view in the API.
+type capacityAnswerJSON struct {
+	From  string         `json:"from"`
+	To    string         `json:"to"`
+	Sites []capacityJSON `json:"sites"`
 }
 
 // capacityJSON is a site's heatmap in the API, snake_case like every other

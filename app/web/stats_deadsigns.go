@@ -27,6 +27,13 @@ type deadSignsPage struct {
 	CSV     string
 }
 
+// deadSignsJSON is the dead-signs view in the API.
+type deadSignsJSON struct {
+	End   string         `json:"end"`
+	Days  int            `json:"days"`
+	Signs []deadSignJSON `json:"signs"`
+}
+
 type deadSignJSON struct {
 	County    string `json:"county"`
 	Site      string `json:"site"`
@@ -77,5 +84,5 @@ func (h *statsViews) deadSigns(c *fiber.Ctx) (statsAnswer, error) {
 			SiteScans: d.SiteScans, SiteViews: d.SiteViews})
 		t.Rows = append(t.Rows, []string{d.County, d.Site, d.Key, label, d.LastScan, i64(d.SiteScans), i64(d.SiteViews)})
 	}
-	return statsAnswer{Page: p, Tables: []csvTable{t}, JSON: map[string]any{"end": end, "days": f.Days, "signs": out}}, nil
+	return statsAnswer{Page: p, Tables: []csvTable{t}, JSON: deadSignsJSON{End: end, Days: f.Days, Signs: out}}, nil
 }

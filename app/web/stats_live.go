@@ -22,6 +22,11 @@ type livePage struct {
 	Refresh string
 }
 
+// liveJSON is the live view in the API.
+type liveJSON struct {
+	Minutes []livePointJSON `json:"minutes"`
+}
+
 type livePointJSON struct {
 	Minute string           `json:"minute"`
 	Counts map[string]int64 `json:"counts"`
@@ -66,5 +71,5 @@ func (h *statsViews) liveView(c *fiber.Ctx) (statsAnswer, error) {
 			i64(pt.Counts[stats.MetricReserved]), i64(pt.Counts[stats.MetricCheckIn])})
 	}
 	p.Chart = minuteChart(v, series)
-	return statsAnswer{Page: p, Tables: []csvTable{t}, JSON: map[string]any{"minutes": out}}, nil
+	return statsAnswer{Page: p, Tables: []csvTable{t}, JSON: liveJSON{Minutes: out}}, nil
 }

@@ -64,6 +64,9 @@ type statsView struct {
 	template string // console template
 	titleKey string
 	compute  func(h *statsViews, c *fiber.Ctx) (statsAnswer, error)
+	// answer is a zero value of the view's JSON answer: the OpenAPI
+	// document describes the API from its type.
+	answer any
 }
 
 // statsAnswer is a computed view: Page feeds the template, Tables the CSV
@@ -76,11 +79,11 @@ type statsAnswer struct {
 
 func statsViewList() []statsView {
 	return []statsView{
-		{"overview", "console/stats_overview", "stats.overview.title", (*statsViews).overview},
-		{"funnel", "console/stats_funnel", "stats.funnel.title", (*statsViews).funnel},
-		{"dead-signs", "console/stats_deadsigns", "stats.dead.title", (*statsViews).deadSigns},
-		{"capacity", "console/stats_capacity", "stats.capacity.title", (*statsViews).capacity},
-		{"live", "console/stats_live", "stats.live.title", (*statsViews).liveView},
+		{"overview", "console/stats_overview", "stats.overview.title", (*statsViews).overview, overviewJSON{}},
+		{"funnel", "console/stats_funnel", "stats.funnel.title", (*statsViews).funnel, funnelJSON{}},
+		{"dead-signs", "console/stats_deadsigns", "stats.dead.title", (*statsViews).deadSigns, deadSignsJSON{}},
+		{"capacity", "console/stats_capacity", "stats.capacity.title", (*statsViews).capacity, capacityAnswerJSON{}},
+		{"live", "console/stats_live", "stats.live.title", (*statsViews).liveView, liveJSON{}},
 	}
 }
 

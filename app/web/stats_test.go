@@ -3,12 +3,14 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -24,6 +26,7 @@ import (
 	"github.com/yimayou/yimayou/app/stats"
 	"github.com/yimayou/yimayou/app/store"
 	"github.com/yimayou/yimayou/app/store/storetest"
+	"github.com/yimayou/yimayou/app/tickets"
 	"github.com/yimayou/yimayou/public"
 )
 
@@ -65,8 +68,10 @@ func statsApp(t testing.TB) (*fiber.App, *store.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	rec := &memRecorder{}
 	app, err := New(Deps{Catalog: cat, I18n: i18n.MustLoad(), QR: qr.NewRenderer(1 << 20), DB: s, Log: log,
-		PublicURL: "http://localhost", Public: public.FS, Recorder: &memRecorder{},
+		PublicURL: "http://localhost", Public: public.FS, Recorder: rec,
+		Tickets:  TicketDeps{Service: tickets.New(s, rec, tickets.Options{Log: log})},
 		Accounts: s, CheckPassword: auth.CheckPassword, KV: s.KV("web"),
 		Console: ConsoleDeps{Store: s, HashPassword: auth.HashPassword, Now: func() time.Time { return statsNow }},
 		Stats:   StatsDeps{Store: s, Now: func() time.Time { return statsNow }}})
@@ -374,40 +379,173 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		t.Fatalf("openapi: %d", r.status)
 	}
 	var doc struct {
-		OpenAPI string                    `json:"openapi"`
-		Paths   map[string]map[string]any `json:"paths"`
+		OpenAPI    string                               `json:"openapi"`
+		Paths      map[string]map[string]map[string]any `json:"paths"`
+		Components struct {
+			Schemas map[string]map[string]any `json:"schemas"`
+		} `json:"components"`
 	}
 	if err := json.Unmarshal([]byte(r.body), &doc); err != nil || doc.OpenAPI == "" {
 		t.Fatalf("openapi: %v", err)
 	}
 	routes := map[string]bool{}
 	for _, rt := range app.GetRoutes(true) {
-		if rt.Method == "GET" {
-			routes[rt.Path] = true
-		}
+		path := regexp.MustCompile(`:([a-z]+)`).ReplaceAllString(rt.Path, "{$1}")
+		routes[rt.Method+" "+path] = true
 	}
+	// The schema of an answer, and a check of a real answer against it.
+	schemaOf := func(op map[string]any, status string) map[string]any {
+		resp, _ := op["responses"].(map[string]any)[status].(map[string]any)
+		content, _ := resp["content"].(map[string]any)
+		for _, ct := range []string{"application/json", "application/problem+json"} {
+			if c, ok := content[ct].(map[string]any); ok {
+				sch := c["schema"].(map[string]any)
+				if ref, ok := sch["$ref"].(string); ok {
+					return doc.Components.Schemas[strings.TrimPrefix(ref, "#/components/schemas/")]
+				}
+				return sch
+			}
+		}
+		return nil
+	}
+	answers := 0
 	for path, ops := range doc.Paths {
-		if !routes[path] {
-			t.Errorf("documented %s is not a route", path)
+		for method, op := range ops {
+			if !routes[strings.ToUpper(method)+" "+path] {
+				t.Errorf("documented %s %s is not a route", method, path)
+			}
+			var got resp
+			status := "200"
+			switch {
+			case method == "get":
+				got = apiGet(t, app, token, path)
+			case path == "/api/v1/events":
+				req := httptest.NewRequest("POST", path, strings.NewReader(`[{"id":"x","type":"nope","site":"hailuogou","t":0}]`))
+				req.Header.Set("Content-Type", "application/json")
+				res, err := app.Test(req, -1)
+				if err != nil {
+					t.Fatal(err)
+				}
+				body, _ := io.ReadAll(res.Body)
+				got = resp{status: res.StatusCode, body: string(body)}
+			case path == "/api/tickets/payments/{provider}":
+				// Unsigned: refused before the body is read, as documented.
+				req := httptest.NewRequest("POST", "/api/tickets/payments/test", strings.NewReader(`{}`))
+				req.Header.Set("Content-Type", "application/json")
+				res, err := app.Test(req, -1)
+				if err != nil {
+					t.Fatal(err)
+				}
+				body, _ := io.ReadAll(res.Body)
+				got, status = resp{status: res.StatusCode, body: string(body)}, strconv.Itoa(res.StatusCode)
+			default:
+				t.Errorf("%s %s: no check in this test", method, path)
+				continue
+			}
+			if strconv.Itoa(got.status) != status {
+				t.Errorf("%s %s: %d %.300s", method, path, got.status, got.body)
+				continue
+			}
+			sch := schemaOf(op, status)
+			if sch == nil {
+				if path != "/api/openapi.json" {
+					t.Errorf("%s %s: no schema for %s", method, path, status)
+				}
+				continue
+			}
+			var v any
+			if err := json.Unmarshal([]byte(got.body), &v); err != nil {
+				t.Errorf("%s %s: %v", method, path, err)
+				continue
+			}
+			for _, msg := range matchSchema(v, sch, "") {
+				t.Errorf("%s %s: %s", method, path, msg)
+			}
+			answers++
 		}
-		if _, ok := ops["get"]; !ok {
-			t.Errorf("%s: no GET", path)
-		}
-		if r := apiGet(t, app, token, path); r.status != 200 {
-			t.Errorf("GET %s: %d %.300s", path, r.status, r.body)
-		}
-		if strings.HasPrefix(path, "/api/v1/") {
+		if strings.HasPrefix(path, "/api/v1/stats/") {
 			if r := apiGet(t, app, token, path+"?format=csv"); r.status != 200 || !strings.HasPrefix(r.body, "\ufeff") {
 				t.Errorf("GET %s?format=csv: %d", path, r.status)
 			}
 		}
 	}
-	for path := range routes {
-		if strings.HasPrefix(path, "/api/v1/stats/") && doc.Paths[path] == nil {
-			t.Errorf("route %s is not documented", path)
+	if answers < 8 {
+		t.Errorf("only %d answers checked against their schemas", answers)
+	}
+	for route := range routes {
+		if (strings.HasPrefix(route, "GET /api/") || strings.HasPrefix(route, "POST /api/")) && doc.Paths[strings.SplitN(route, " ", 2)[1]] == nil {
+			t.Errorf("route %s is not documented", route)
 		}
 	}
+	// The schema is strict enough to catch a change of answer.
+	if msgs := matchSchema(map[string]any{"from": "x"}, schemaFor(capacityAnswerJSON{}), ""); len(msgs) == 0 {
+		t.Error("an answer missing required fields matched")
+	}
+	if msgs := matchSchema(map[string]any{"From": "x", "to": "y", "sites": []any{}, "from": "z"}, schemaFor(capacityAnswerJSON{}), ""); len(msgs) == 0 {
+		t.Error("an answer with an undocumented field matched")
+	}
 }
+
+// matchSchema lists how a decoded JSON value differs from a schema made by
+// jsonSchema: types, required properties, properties not described.
+func matchSchema(v any, sch map[string]any, at string) []string {
+	var out []string
+	bad := func(f string, args ...any) { out = append(out, at+": "+fmt.Sprintf(f, args...)) }
+	switch sch["type"] {
+	case "object":
+		m, ok := v.(map[string]any)
+		if !ok {
+			bad("want an object, got %T", v)
+			return out
+		}
+		props, _ := sch["properties"].(map[string]any)
+		for _, r := range asSlice(sch["required"]) {
+			if _, ok := m[r.(string)]; !ok {
+				bad("missing %q", r)
+			}
+		}
+		extra, _ := sch["additionalProperties"].(map[string]any)
+		for k, x := range m {
+			switch p, ok := props[k].(map[string]any); {
+			case ok:
+				out = append(out, matchSchema(x, p, at+"."+k)...)
+			case extra != nil:
+				out = append(out, matchSchema(x, extra, at+"."+k)...)
+			case sch["additionalProperties"] == false:
+				bad("property %q is not documented", k)
+			}
+		}
+	case "array":
+		a, ok := v.([]any)
+		if !ok {
+			bad("want an array, got %T", v)
+			return out
+		}
+		items, _ := sch["items"].(map[string]any)
+		for i, x := range a {
+			out = append(out, matchSchema(x, items, fmt.Sprintf("%s[%d]", at, i))...)
+		}
+	case "string":
+		if _, ok := v.(string); !ok {
+			bad("want a string, got %T", v)
+		}
+	case "integer":
+		if f, ok := v.(float64); !ok || f != float64(int64(f)) {
+			bad("want an integer, got %v", v)
+		}
+	case "number":
+		if _, ok := v.(float64); !ok {
+			bad("want a number, got %T", v)
+		}
+	case "boolean":
+		if _, ok := v.(bool); !ok {
+			bad("want a boolean, got %T", v)
+		}
+	}
+	return out
+}
+
+func asSlice(v any) []any { s, _ := v.([]any); return s }
 
 // Scans recorded by this node appear in the live view within the
 // minute, and only in the scope of the operator's counties.

@@ -100,7 +100,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 		Alerts: db, Feedback: db, FormSecret: formSecret,
 		Console: consoleDeps(db, cfg, log),
 		Tickets: ticketDeps(workers, db, cfg, log, evlog),
-		Stats:   web.StatsDeps{Store: db.Store, Warm: workers},
+		Stats:   web.StatsDeps{Store: db.Store, Warm: workers, Node: evlog.Node()},
 	})
 	if err != nil {
 		return err

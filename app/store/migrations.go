@@ -55,6 +55,9 @@ var migrations = []migration{
 			colAudit:     {{Keys: bson.D{{Key: "county", Value: 1}, {Key: "_id", Value: -1}}}},
 		})
 	}},
+	{"live view minutes per node", func(ctx context.Context, s *Store) error {
+		return s.ensureCollection(ctx, colLive)
+	}},
 }
 
 // SchemaVersion is the version this binary migrates to.

@@ -61,7 +61,7 @@ func openAPIDoc(version string) map[string]any {
 		"funnel":     "Scans → reservations → paid → check-ins per site, and per sign attributed by the sign's share of its site's scans (ticket events carry no sign).",
 		"dead-signs": "Enabled signs without a scan in the last `days` full days (default 7, max 90) while their site had visitors.",
 		"capacity":   "Reserved places against the limit per site, day and slot (default: the next 14 days; at most 92 days).",
-		"live":       "The last 30 minutes by minute, as recorded by the answering node.",
+		"live":       "The last 30 minutes by minute, of every app node (each writes its minutes every 5 s), surviving restarts.",
 	}
 	paths := map[string]any{}
 	for _, v := range statsViewList() {

@@ -32,8 +32,8 @@ type livePointJSON struct {
 	Counts map[string]int64 `json:"counts"`
 }
 
-// liveView is the last 30 minutes by minute, from this node's in-memory
-// counts. The page reloads itself every 20 s with a meta refresh (no
+// liveView is the last 30 minutes by minute, of every node (this node's
+// from memory, the others' as they last wrote them, seconds ago). The page reloads itself every 20 s with a meta refresh (no
 // script needed); the JSON is for a wall display or a script.
 func (h *statsViews) liveView(c *fiber.Ctx) (statsAnswer, error) {
 	f := parseStatsForm(c)
@@ -50,9 +50,12 @@ func (h *statsViews) liveView(c *fiber.Ctx) (statsAnswer, error) {
 		sites[u.Key] = true
 	}
 	// Real time, not the console clock: events are stamped by the clock.
-	pts := h.live.Last(time.Now(), func(county, site string) bool {
+	pts, err := h.live.Last(c.UserContext(), time.Now(), func(county, site string) bool {
 		return slices.Contains(sc.Counties, county) && (site == "" || sites[site])
 	})
+	if err != nil {
+		return statsAnswer{}, err
+	}
 	v := h.s.view(c, "")
 	p := &livePage{Form: f, Scope: sc, Heading: h.heading(v, sc, langOf(c)), Nav: h.nav(v, f, sc, "live"), Points: pts,
 		Total: map[string]int64{}, CSV: "/admin/stats/live.csv?" + f.query(), Refresh: "20"}

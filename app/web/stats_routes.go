@@ -37,8 +37,12 @@ type StatsDeps struct {
 	// Crowd nil, a stats.Crowd over Store (5 s cache) is used.
 	Crowd CrowdSource
 	// Warm, when set, keeps the usual prefecture views in memory until it
-	// ends (stats_warm.go); serve passes its workers' context.
+	// ends (stats_warm.go), and this node's live minutes written to the
+	// store; serve passes its workers' context.
 	Warm context.Context
+	// Node names this app node (the event log's node id): with it, the
+	// live view is shared by every node through the store.
+	Node string
 }
 
 // statsViews holds what the statistics handlers share; it lives as long
@@ -97,9 +101,13 @@ func (s *Server) statsRoutes(app *fiber.App, admin fiber.Router) {
 		return
 	}
 	h := &statsViews{s: s, st: s.Stats.Store, live: stats.NewLive()}
+	if ls, ok := s.Stats.Store.(stats.LiveStore); ok && s.Stats.Node != "" {
+		h.live = stats.NewSharedLive(s.Stats.Node, ls)
+	}
 	h.board = stats.NewBoard(s.Stats.Store).WithClock(h.now)
 	if s.Stats.Warm != nil {
 		go h.warm(s.Stats.Warm)
+		go h.live.Run(s.Stats.Warm, func(err error) { s.Log.Warn("stats: live", "err", err) })
 	}
 	if s.Recorder != nil {
 		// Count events by minute for the live view as they are recorded.

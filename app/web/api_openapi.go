@@ -105,7 +105,7 @@ func openAPIDoc(version string) map[string]any {
 	paths["/api/tickets/keys"] = map[string]any{"get": map[string]any{
 		"summary": "Ticket verification keys", "operationId": "ticket-keys",
 		"description": "The Ed25519 public keys that verify ticket codes offline (kid in the code names the key; signing marks the key new tickets use). Gates fetch them and keep them; old keys stay listed while tickets they signed are valid.",
-		"responses": map[string]any{"200": ok("Public keys", ticketKeysDoc{})},
+		"responses":   map[string]any{"200": ok("Public keys", ticketKeysDoc{})},
 	}}
 	paths["/api/tickets/payments/{provider}"] = map[string]any{"post": map[string]any{
 		"summary": "Payment confirmation (webhook)", "operationId": "payment-webhook",

@@ -86,8 +86,9 @@ func TestBadArguments(t *testing.T) {
 		{[]string{"user", "add", "bob", "--role", "king", "--county", "513301"}, 1, "role"},
 		{[]string{"user", "add", "Bob!", "--role", "editor", "--county", "513301"}, 1, "username"},
 		{[]string{"user", "add", "bob", "--role", "editor"}, 1, "counties"},
-		{[]string{"serve", "--addr", "nonsense"}, 1, "YIMAYOU_ADDR"},
-		{[]string{"serve", "--no-such-flag"}, 1, "no-such-flag"},
+		{[]string{"serve", "--addr", "nonsense"}, 2, `--addr "nonsense"`},
+		{[]string{"--addr", "nonsense"}, 2, `--addr "nonsense"`},
+		{[]string{"serve", "--no-such-flag"}, 2, "no-such-flag"},
 	}
 	for _, tc := range cases {
 		code, _, errOut := run(t, dir, "", tc.args...)

@@ -70,3 +70,25 @@ func TestReadmeListsEverySetting(t *testing.T) {
 		}
 	}
 }
+
+// A bad value is reported under the name the user gave it: the flag's when
+// it came from a flag, the variable's when it came from the environment.
+func TestBadValueNamedAsGiven(t *testing.T) {
+	_, err := Load([]string{"--addr", "nonsense", "--log-level=loud"}, env(map[string]string{"YIMAYOU_DB": "a.b"}), io.Discard)
+	if err == nil {
+		t.Fatal("no error")
+	}
+	msg := err.Error()
+	for _, want := range []string{`--addr "nonsense"`, `--log-level "loud"`, `YIMAYOU_DB "a.b"`} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error %q lacks %q", msg, want)
+		}
+	}
+	if strings.Contains(msg, "YIMAYOU_ADDR") || strings.Contains(msg, "YIMAYOU_LOG_LEVEL") {
+		t.Errorf("error %q names the variable of a value given as a flag", msg)
+	}
+	// The environment's value, overridden by a good flag, is not checked.
+	if _, err := FromFlags(map[string]string{"addr": "127.0.0.1:1"}, env(map[string]string{"YIMAYOU_ADDR": "junk"})); err != nil {
+		t.Errorf("a good flag over a bad variable: %v", err)
+	}
+}

@@ -155,7 +155,10 @@ func Run(ctx context.Context, env Env, args []string) int {
 			args = append([]string{"serve"}, args...)
 		}
 	}
-	root := newRoot(env)
+	return execute(ctx, env, newRoot(env), args)
+}
+
+func execute(ctx context.Context, env Env, root *cobra.Command, args []string) int {
 	root.SetArgs(args)
 	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {

@@ -2,6 +2,8 @@ package cli
 
 import (
 	"context"
+	"flag"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -193,5 +195,43 @@ func TestTableAlignsByDisplayWidth(t *testing.T) {
 	}
 	if col != len("CODE  ")+runewidth.StringWidth("海螺沟入口")+2 {
 		t.Errorf("URL column %d\n%s", col, b.String())
+	}
+}
+
+// An old-style command runs unported: its own flag set parses its
+// arguments, --help exits 0 and a bad flag or usageErr exits 2.
+func TestLegacyCommandRunsUnported(t *testing.T) {
+	var got []string
+	old := command{"back up everything", func(ctx context.Context, env Env, args []string) error {
+		fs := flag.NewFlagSet("backup", flag.ContinueOnError)
+		fs.SetOutput(env.Stderr)
+		full := fs.Bool("full", false, "include raw events")
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		if fs.NArg() != 1 {
+			return usageErr("yimayou backup FILE")
+		}
+		got = append(got, fs.Arg(0), strconv.FormatBool(*full))
+		return nil
+	}}
+	for _, tc := range []struct {
+		args []string
+		code int
+	}{
+		{[]string{"backup", "--full", "x.tar"}, 0},
+		{[]string{"backup", "--help"}, 0},
+		{[]string{"backup", "--fool", "x.tar"}, 2},
+		{[]string{"backup"}, 2},
+	} {
+		env, _, errb := testEnv(t.TempDir(), "", nil)
+		root := newRoot(env)
+		root.AddCommand(legacyCommand(env, "backup", old))
+		if code := execute(context.Background(), env, root, tc.args); code != tc.code {
+			t.Errorf("%v: exit %d, want %d (%s)", tc.args, code, tc.code, errb.String())
+		}
+	}
+	if strings.Join(got, " ") != "x.tar true" {
+		t.Errorf("ran with %q", got)
 	}
 }

@@ -68,7 +68,7 @@ func openAPIDoc(version string) map[string]any {
 	return map[string]any{
 		"openapi": "3.1.0",
 		"info": map[string]any{"title": "yimayou statistics API", "version": version,
-			"description": "Read-only statistics of the counties the token's user may see. Create tokens in the console under Statistics → API tokens; send them as `Authorization: Bearer ymy_…`."},
+			"description": "Read-only statistics of the counties the token's user may see. Create tokens in the console under Statistics → API tokens; send them as `Authorization: Bearer ymy_…`. A token works for 90 days unless made for another span; every answer carries its expiry in the `Yimayou-Token-Expires` header (RFC 3339), and an expired token is answered 401. Tokens end when their user's password is changed or reset."},
 		"paths": paths,
 		"components": map[string]any{
 			"securitySchemes": map[string]any{"bearer": map[string]any{"type": "http", "scheme": "bearer"}},

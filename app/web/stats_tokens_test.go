@@ -8,6 +8,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/yimayou/yimayou/app/web/browsertest"
 )
 
 var tokenIDRe = regexp.MustCompile(`/admin/stats/tokens/(?:all/)?([0-9a-f]{64})/revoke`)
@@ -148,5 +152,50 @@ func TestAdminListsAndRevokesAnyToken(t *testing.T) {
 	}
 	if r := admin.do("GET", "/admin/audit?lang=en", nil); !strings.Contains(r.body, "revoked an API token") {
 		t.Errorf("audit lacks the revocation")
+	}
+}
+
+// An admin in a real browser at the console's width: a token made for 30
+// days shows its expiry, and the list of every user's tokens revokes one.
+func TestAPITokensInBrowser(t *testing.T) {
+	app, _ := statsApp(t)
+	apiToken(t, app, "luding-operator")
+	base := serveApp(t, app)
+	ctx := browsertest.New(t, browsertest.Options{Width: 1366, Height: 900, Timeout: 90 * time.Second})
+	err := chromedp.Do(ctx, chromedp.Navigate(base+"/admin/login?lang=en"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=username]`), "admin"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), testPassword),
+		chromedp.Click(chromedp.CSS(`form[action="/admin/login"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`a[href="/admin/stats"]`)),
+		chromedp.Navigate(base+"/admin/stats/tokens"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=name]`), "monthly report"),
+		chromedp.SetValue(chromedp.CSS(`select[name=days]`), "30"),
+		chromedp.Click(chromedp.CSS(`form[action="/admin/stats/tokens"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`code.token`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	shown, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('.alert.ok time').textContent`))
+	if want := statsNow.AddDate(0, 0, 30).UTC().Format("2006-01-02 15:04") + " UTC"; err != nil || shown != want {
+		t.Errorf("expiry shown %q, want %q (%v)", shown, want, err)
+	}
+	browsertest.Screenshot(ctx, t, "api-tokens.png")
+	err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`a[href="/admin/stats/tokens/all"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[action^="/admin/stats/tokens/all/"]`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('tbody tr').length`))
+	if err != nil || rows != 2 {
+		t.Errorf("all tokens: %d rows (%v)", rows, err)
+	}
+	browsertest.Screenshot(ctx, t, "api-tokens-all.png")
+	err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`tbody tr:first-child button.danger`)),
+		chromedp.WaitVisible(chromedp.CSS(`.alert.ok`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('tbody tr').length`)); err != nil || rows != 1 {
+		t.Errorf("after revoke: %d rows (%v)", rows, err)
 	}
 }

@@ -129,6 +129,7 @@ func newRoot(env Env) *cobra.Command {
 		versionCommand(env),
 		healthcheckCommand(env),
 	)
+	strictHelp(root)
 	legacy := commands()
 	names := make([]string, 0, len(legacy))
 	for n := range legacy {
@@ -209,6 +210,26 @@ func commandNames(cmd *cobra.Command) []string {
 		}
 	}
 	return names
+}
+
+// strictHelp makes `yimayou help NAME` a usage error for an unknown NAME
+// (cobra's own help prints the command list and exits 0).
+func strictHelp(root *cobra.Command) {
+	root.InitDefaultHelpCmd()
+	for _, h := range root.Commands() {
+		if h.Name() != "help" {
+			continue
+		}
+		h.Example = "  yimayou help serve\n  yimayou help signs list"
+		h.Run = nil
+		h.RunE = func(c *cobra.Command, args []string) error {
+			target, rest, err := root.Find(args)
+			if err != nil || len(rest) > 0 || target == nil {
+				return usageErr("no help for %q (commands: %s)", strings.Join(args, " "), strings.Join(commandNames(root), ", "))
+			}
+			return target.Help()
+		}
+	}
 }
 
 // group is a command that only holds subcommands (`signs` for `signs

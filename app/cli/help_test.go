@@ -103,6 +103,8 @@ func TestUsageErrorsExit2NamingTheFlag(t *testing.T) {
 		{[]string{"serve", "--log-level", "loud"}, `--log-level "loud"`},
 		{[]string{"healthcheck", "--addr", "x"}, `--addr "x"`},
 		{[]string{"version", "--nope"}, "unknown flag: --nope"},
+		{[]string{"help", "frob"}, `no help for "frob"`},
+		{[]string{"help", "signs", "lst"}, `no help for "signs lst"`},
 	}
 	for _, tc := range cases {
 		code, out, errOut := run(t, t.TempDir(), "", tc.args...)
@@ -174,7 +176,7 @@ func TestProgressOffTerminalWritesTenLines(t *testing.T) {
 // Columns line up by display width with Chinese and Tibetan labels.
 func TestTableAlignsByDisplayWidth(t *testing.T) {
 	var b strings.Builder
-	rows := [][]string{{"CODE", "LABEL", "URL"}, {"A1", "海螺沟入口", "u1"}, {"B22", "gate", "u2"}, {"C3", "ལྷ་སྒང་", "u3"}}
+	rows := [][]string{{"CODE", "LABEL", "URL"}, {"A1", "海螺沟入口", "u1"}, {"B22", "gate\nwest", "u2"}, {"C3", "ལྷ་སྒང་", "u3"}}
 	if err := writeTable(&b, rows); err != nil {
 		t.Fatal(err)
 	}
@@ -186,6 +188,9 @@ func TestTableAlignsByDisplayWidth(t *testing.T) {
 	for i, l := range lines {
 		// The display column where the last field starts is the same on every line.
 		last := rows[i][2]
+		if strings.Contains(l, "\t") {
+			t.Errorf("line %d %q has a tab", i, l)
+		}
 		at := runewidth.StringWidth(strings.TrimSuffix(l, last))
 		if i == 0 {
 			col = at

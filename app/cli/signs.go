@@ -47,7 +47,7 @@ or CSV for machines and spreadsheets.`,
 		},
 	}
 	list.Flags().BoolVar(&o.JSON, "json", false, "print JSON")
-	list.Flags().BoolVar(&o.CSV, "csv", false, "print CSV (UTF-8, spreadsheet-safe)")
+	list.Flags().BoolVar(&o.CSV, "csv", false, "print CSV (UTF-8 without BOM; cells a spreadsheet would run as formulas are defused)")
 	list.Flags().StringVar(&o.County, "county", "", "only this county (GB/T 2260 code)")
 	list.Flags().StringVar(&o.Site, "site", "", "only this site (key)")
 	list.MarkFlagsMutuallyExclusive("json", "csv")

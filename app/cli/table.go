@@ -11,10 +11,13 @@ import (
 // width: a Chinese character takes two terminal cells, a Tibetan stack or
 // a combining mark none, which tabwriter (counting runes) gets wrong.
 func writeTable(w io.Writer, rows [][]string) error {
+	// A label with a tab or a line break would break its row.
+	flat := strings.NewReplacer("\t", " ", "\r\n", " ", "\n", " ", "\r", " ")
 	widths := map[int]int{}
 	for _, r := range rows {
 		for i, c := range r {
-			widths[i] = max(widths[i], runewidth.StringWidth(c))
+			r[i] = flat.Replace(c)
+			widths[i] = max(widths[i], runewidth.StringWidth(r[i]))
 		}
 	}
 	var b strings.Builder

@@ -92,3 +92,24 @@ func TestBadValueNamedAsGiven(t *testing.T) {
 		t.Errorf("a good flag over a bad variable: %v", err)
 	}
 }
+
+// Every bad value of TestBadValues, given as a flag, is reported under the
+// flag's name, and the variable's name is not mentioned.
+func TestEveryBadFlagNamedAsFlag(t *testing.T) {
+	bad := map[string]string{
+		"YIMAYOU_ADDR": "8080", "YIMAYOU_PUBLIC_URL": "ftp://x", "MONGODB_URI": "postgres://x", "YIMAYOU_DB": "a.b",
+		"YIMAYOU_EMBEDDED_DB_ADDR": "0.0.0.0:27017", "YIMAYOU_LOG_LEVEL": "loud", "YIMAYOU_LOG_FORMAT": "xml",
+		"YIMAYOU_EVENT_FSYNC": "5s", "YIMAYOU_EVENT_STRICT": "maybe", "YIMAYOU_RELOAD_EVERY": "soon",
+		"YIMAYOU_RETENTION_DAYS": "7", "YIMAYOU_SHUTDOWN_GRACE": "forever", "YIMAYOU_SEED_DEMO": "perhaps",
+	}
+	for _, v := range Vars {
+		value, ok := bad[v.Env]
+		if !ok {
+			continue
+		}
+		_, err := FromFlags(map[string]string{v.Flag: value}, env(nil))
+		if err == nil || !strings.HasPrefix(err.Error(), "--"+v.Flag) || strings.Contains(err.Error(), v.Env) {
+			t.Errorf("--%s=%q: %v", v.Flag, value, err)
+		}
+	}
+}

@@ -56,9 +56,11 @@ func openAPIDoc(version string) map[string]any {
 			"summary": v.name, "description": descriptions[v.name], "operationId": "stats-" + v.name,
 			"parameters": params, "security": []any{map[string]any{"bearer": []any{}}},
 			"responses": map[string]any{
-				"200": map[string]any{"description": "The view", "content": map[string]any{
-					"application/json": map[string]any{"schema": map[string]any{"type": "object"}},
-					"text/csv":         map[string]any{"schema": map[string]any{"type": "string"}}}},
+				"200": map[string]any{"description": "The view", "headers": map[string]any{headerTokenExpires: map[string]any{
+					"description": "When the token used stops working.", "schema": map[string]any{"type": "string", "format": "date-time"}}},
+					"content": map[string]any{
+						"application/json": map[string]any{"schema": map[string]any{"type": "object"}},
+						"text/csv":         map[string]any{"schema": map[string]any{"type": "string"}}}},
 				"400": problem, "401": problem, "403": problem,
 			},
 		}}

@@ -130,6 +130,7 @@ func newRoot(env Env) *cobra.Command {
 		healthcheckCommand(env),
 	)
 	strictHelp(root)
+	strictCompletion(root)
 	legacy := commands()
 	names := make([]string, 0, len(legacy))
 	for n := range legacy {
@@ -210,6 +211,25 @@ func commandNames(cmd *cobra.Command) []string {
 		}
 	}
 	return names
+}
+
+// strictCompletion makes `yimayou completion` without a known shell a
+// usage error (cobra's prints its help and exits 0).
+func strictCompletion(root *cobra.Command) {
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() != "completion" {
+			continue
+		}
+		c.Example = "  yimayou completion bash > /etc/bash_completion.d/yimayou\n  yimayou completion zsh > \"${fpath[1]}/_yimayou\"\n  yimayou completion fish > ~/.config/fish/completions/yimayou.fish"
+		c.Args = cobra.ArbitraryArgs
+		c.RunE = func(c *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usageErr("no completion for shell %q (shells: %s)", args[0], strings.Join(commandNames(c), ", "))
+			}
+			return usageErr("which shell? %s", strings.Join(commandNames(c), ", "))
+		}
+	}
 }
 
 // strictHelp makes `yimayou help NAME` a usage error for an unknown NAME

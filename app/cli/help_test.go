@@ -104,6 +104,8 @@ func TestUsageErrorsExit2NamingTheFlag(t *testing.T) {
 		{[]string{"healthcheck", "--addr", "x"}, `--addr "x"`},
 		{[]string{"version", "--nope"}, "unknown flag: --nope"},
 		{[]string{"help", "frob"}, `no help for "frob"`},
+		{[]string{"completion"}, "which shell? bash, fish, powershell, zsh"},
+		{[]string{"completion", "tcsh"}, `no completion for shell "tcsh"`},
 		{[]string{"help", "signs", "lst"}, `no help for "signs lst"`},
 	}
 	for _, tc := range cases {

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -13,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/mattn/go-runewidth"
 
 	"github.com/yimayou/yimayou/app/content"
 	"github.com/yimayou/yimayou/app/domain"
@@ -86,8 +89,9 @@ func TestBadArguments(t *testing.T) {
 		{[]string{"user", "add", "bob", "--role", "king", "--county", "513301"}, 1, "role"},
 		{[]string{"user", "add", "Bob!", "--role", "editor", "--county", "513301"}, 1, "username"},
 		{[]string{"user", "add", "bob", "--role", "editor"}, 1, "counties"},
-		{[]string{"serve", "--addr", "nonsense"}, 1, "YIMAYOU_ADDR"},
-		{[]string{"serve", "--no-such-flag"}, 1, "no-such-flag"},
+		{[]string{"serve", "--addr", "nonsense"}, 2, `--addr "nonsense"`},
+		{[]string{"--addr", "nonsense"}, 2, `--addr "nonsense"`},
+		{[]string{"serve", "--no-such-flag"}, 2, "no-such-flag"},
 	}
 	for _, tc := range cases {
 		code, _, errOut := run(t, dir, "", tc.args...)
@@ -133,6 +137,25 @@ func TestImportExportRoundTripAndUsers(t *testing.T) {
 		if s.County != "513322" || !strings.HasSuffix(s.URL, "/q/"+s.Code) {
 			t.Errorf("sign %+v", s)
 		}
+	}
+
+	// The table lines up the URL column by display width, Chinese labels
+	// included; the CSV has the same signs.
+	code, out, _ = run(t, data, "", "signs", "list", "--county", "513322")
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if code != 0 || len(lines) != len(signs)+1 {
+		t.Fatalf("signs list table: %d %q", code, out)
+	}
+	urlCol := runewidth.StringWidth(lines[0][:strings.Index(lines[0], "URL")])
+	for _, l := range lines[1:] {
+		if i := strings.Index(l, "http://"); i < 0 || runewidth.StringWidth(l[:i]) != urlCol {
+			t.Errorf("URL not at display column %d: %q", urlCol, l)
+		}
+	}
+	code, out, _ = run(t, data, "", "signs", "list", "--county", "513322", "--csv")
+	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if code != 0 || err != nil || len(rows) != len(signs)+1 || rows[0][0] != "code" || rows[1][0] != signs[0].Code {
+		t.Fatalf("signs list --csv: %d %v %q", code, err, out)
 	}
 
 	code, out, errOut = run(t, data, "a good long password\n", "user", "add", "zhuoma", "--role", "editor", "--county", "513322,513301")

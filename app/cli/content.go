@@ -2,21 +2,19 @@ package cli
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"log/slog"
 	"os"
 
-	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
 
-	"github.com/yimayou/yimayou/app/config"
 	"github.com/yimayou/yimayou/app/content"
 	demo "github.com/yimayou/yimayou/content"
 )
 
 // withDatabase runs fn on the configured database (env settings only).
 func withDatabase(ctx context.Context, env Env, fn func(ctx context.Context, db *database) error) error {
-	cfg, err := config.Load(nil, env.Getenv, env.Stderr)
+	cfg, err := loadConfig(env, nil)
 	if err != nil {
 		return err
 	}
@@ -32,16 +30,23 @@ func withDatabase(ctx context.Context, env Env, fn func(ctx context.Context, db 
 	return fn(ctx, db)
 }
 
-func runImport(ctx context.Context, env Env, args []string) error {
-	fs := flag.NewFlagSet("import", flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
-	if err := fs.Parse(args); err != nil {
-		return err
+func importCommand(env Env) *cobra.Command {
+	return &cobra.Command{
+		Use:   "import DIR",
+		Short: "load a content pack into the database",
+		Long: `Load the content pack in DIR (counties.yaml and sites/, see content/FORMAT.md)
+into the database. Importing is idempotent: what is unchanged is not
+written again, so re-importing the same pack changes nothing.`,
+		Example: `  yimayou import ./content
+  YIMAYOU_DATA_DIR=/srv/yimayou yimayou import ~/ganzi-pack`,
+		Args: exactArgs(1, "DIR"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return importPack(cmd.Context(), env, args[0])
+		},
 	}
-	if fs.NArg() != 1 {
-		return usageErr("yimayou import DIR")
-	}
-	dir := fs.Arg(0)
+}
+
+func importPack(ctx context.Context, env Env, dir string) error {
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		return fmt.Errorf("%s: not a directory", dir)
 	}
@@ -50,14 +55,9 @@ func runImport(ctx context.Context, env Env, args []string) error {
 		return fmt.Errorf("%s:\n%w", dir, err)
 	}
 	return withDatabase(ctx, env, func(ctx context.Context, db *database) error {
-		bar := progressbar.NewOptions(-1, progressbar.OptionSetWriter(env.Stderr),
-			progressbar.OptionSetDescription("importing"), progressbar.OptionShowCount(),
-			progressbar.OptionClearOnFinish())
-		st, err := content.Import(ctx, db, pack, content.WithProgress(func(done, total int) {
-			bar.ChangeMax(total)
-			_ = bar.Set(done)
-		}))
-		_ = bar.Finish()
+		bar := newProgress(env, "importing", -1)
+		st, err := content.Import(ctx, db, pack, content.WithProgress(bar.Update))
+		bar.Finish()
 		if err != nil {
 			return err
 		}
@@ -67,16 +67,22 @@ func runImport(ctx context.Context, env Env, args []string) error {
 	})
 }
 
-func runExport(ctx context.Context, env Env, args []string) error {
-	fs := flag.NewFlagSet("export", flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
-	if err := fs.Parse(args); err != nil {
-		return err
+func exportCommand(env Env) *cobra.Command {
+	return &cobra.Command{
+		Use:   "export DIR",
+		Short: "write the database's content as a pack",
+		Long: `Write the database's counties, sites and signs as a content pack in DIR, in
+the canonical form: importing a pack and exporting it gives the same files
+byte for byte, so a pack kept in git diffs cleanly.`,
+		Example: "  yimayou export ./ganzi-pack",
+		Args:    exactArgs(1, "DIR"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return exportPack(cmd.Context(), env, args[0])
+		},
 	}
-	if fs.NArg() != 1 {
-		return usageErr("yimayou export DIR")
-	}
-	dir := fs.Arg(0)
+}
+
+func exportPack(ctx context.Context, env Env, dir string) error {
 	return withDatabase(ctx, env, func(ctx context.Context, db *database) error {
 		pack, err := content.Export(ctx, db)
 		if err != nil {

@@ -2,49 +2,71 @@ package cli
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
 
 	"github.com/yimayou/yimayou/app/domain"
 	"github.com/yimayou/yimayou/app/events"
 	"github.com/yimayou/yimayou/app/stats"
 )
 
-// runGenEvents is `yimayou gen-events --sites N --days D --per-day K`: it
-// fills the database with synthetic events for demos and load tests. By
-// default the events are stored raw and the rollups built by `stats
-// rebuild`'s code, the same path shipped events take; --direct writes
-// only the rollups those events would make (seconds for tens of millions
-// of events, no raw events to purge afterwards).
-func runGenEvents(ctx context.Context, env Env, args []string) error {
-	fs := flag.NewFlagSet("gen-events", flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
-	sites := fs.Int("sites", 12, "number of sites (the database's published sites first, then synthetic ones)")
-	days := fs.Int("days", 30, "number of days, ending yesterday unless --from is given")
-	perDay := fs.Int("per-day", 1000, "events per site per day")
-	from := fs.String("from", "", "first day (YYYY-MM-DD)")
-	seed := fs.Uint64("seed", 1, "random seed (the same seed gives the same events)")
-	direct := fs.Bool("direct", false, "write rollups only, without raw events")
-	if err := fs.Parse(args); err != nil {
-		return err
+// genEventsOptions are the flags of gen-events.
+type genEventsOptions struct {
+	Sites, Days, PerDay int
+	From                string // first day, YYYY-MM-DD; empty: Days days ending yesterday
+	Seed                uint64
+	Direct              bool
+}
+
+func genEventsCommand(env Env) *cobra.Command {
+	var o genEventsOptions
+	cmd := &cobra.Command{
+		Use:   "gen-events [--sites N] [--days D] [--per-day K] [--from DAY] [--direct]",
+		Short: "fill the database with synthetic events",
+		Long: `Fill the database with synthetic events for demos and load tests: the
+database's published sites first, then made-up ones. By default the events
+are stored raw and the rollups built by "stats rebuild"'s code, the path
+shipped events take; --direct writes only the rollups those events would
+make (seconds for tens of millions of events, no raw events to purge).`,
+		Example: `  yimayou gen-events --sites 12 --days 30 --per-day 1000
+  yimayou gen-events --sites 200 --days 365 --per-day 5000 --direct --seed 7`,
+		Args: exactArgs(0),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return genEvents(cmd.Context(), env, o)
+		},
 	}
-	if *sites < 1 || *sites > 10000 || *days < 1 || *days > stats.MaxDays || *perDay < 1 || *perDay > 1_000_000 {
-		return usageErr("--sites 1..10000, --days 1..%d, --per-day 1..1000000", stats.MaxDays)
+	f := cmd.Flags()
+	f.IntVar(&o.Sites, "sites", 12, "number of sites (the database's published sites first, then synthetic ones)")
+	f.IntVar(&o.Days, "days", 30, "number of days, ending yesterday unless --from is given")
+	f.IntVar(&o.PerDay, "per-day", 1000, "events per site per day")
+	f.StringVar(&o.From, "from", "", "first day (YYYY-MM-DD)")
+	f.Uint64Var(&o.Seed, "seed", 1, "random seed (the same seed gives the same events)")
+	f.BoolVar(&o.Direct, "direct", false, "write rollups only, without raw events")
+	return cmd
+}
+
+func genEvents(ctx context.Context, env Env, o genEventsOptions) error {
+	switch {
+	case o.Sites < 1 || o.Sites > 10000:
+		return usageErr("--sites %d: want 1..10000", o.Sites)
+	case o.Days < 1 || o.Days > stats.MaxDays:
+		return usageErr("--days %d: want 1..%d", o.Days, stats.MaxDays)
+	case o.PerDay < 1 || o.PerDay > 1_000_000:
+		return usageErr("--per-day %d: want 1..1000000", o.PerDay)
 	}
-	if *from == "" {
-		*from = time.Now().In(domain.ChinaTime).AddDate(0, 0, -*days).Format(time.DateOnly)
+	if o.From == "" {
+		o.From = time.Now().In(domain.ChinaTime).AddDate(0, 0, -o.Days).Format(time.DateOnly)
 	}
-	first, err := time.Parse(time.DateOnly, *from)
+	first, err := time.Parse(time.DateOnly, o.From)
 	if err != nil {
-		return usageErr("--from %q: want YYYY-MM-DD", *from)
+		return usageErr("--from %q: want YYYY-MM-DD", o.From)
 	}
-	last := first.AddDate(0, 0, *days-1).Format(time.DateOnly)
+	last := first.AddDate(0, 0, o.Days-1).Format(time.DateOnly)
 	return withDatabase(ctx, env, func(ctx context.Context, db *database) error {
-		opt := stats.GenOptions{From: *from, Days: *days, PerDay: *perDay, Seed: *seed, Signs: map[string][]string{},
-			Node: fmt.Sprintf("gen%d", *seed)}
+		opt := stats.GenOptions{From: o.From, Days: o.Days, PerDay: o.PerDay, Seed: o.Seed, Signs: map[string][]string{},
+			Node: fmt.Sprintf("gen%d", o.Seed)}
 		counties, err := db.Counties(ctx)
 		if err != nil {
 			return err
@@ -55,7 +77,7 @@ func runGenEvents(ctx context.Context, env Env, args []string) error {
 				return err
 			}
 			for _, s := range list {
-				if s.Published && len(opt.Sites) < *sites {
+				if s.Published && len(opt.Sites) < o.Sites {
 					opt.Sites = append(opt.Sites, stats.Unit{County: s.County, Key: s.Key, Site: s.Key})
 				}
 			}
@@ -73,39 +95,36 @@ func runGenEvents(ctx context.Context, env Env, args []string) error {
 		if len(counties) > 0 {
 			county = counties[0].Code
 		}
-		for i := 0; len(opt.Sites) < *sites; i++ {
+		for i := 0; len(opt.Sites) < o.Sites; i++ {
 			key := fmt.Sprintf("gen-site-%03d", i)
 			opt.Sites = append(opt.Sites, stats.Unit{County: county, Key: key, Site: key})
 			opt.Signs[key] = []string{fmt.Sprintf("G%03dA", i), fmt.Sprintf("G%03dB", i)}
 		}
-		total := *sites * *days * *perDay
+		total := o.Sites * o.Days * o.PerDay
 		started := time.Now()
-		if *direct {
+		if o.Direct {
 			fmt.Fprintf(env.Stderr, "computing the rollups of %d events…\n", total)
 			rs, err := stats.GenerateRollups(opt)
 			if err != nil {
 				return err
 			}
-			bar := progressbar.NewOptions(len(rs), progressbar.OptionSetWriter(env.Stderr),
-				progressbar.OptionSetDescription("writing rollups"), progressbar.OptionShowCount())
-			err = stats.WriteRollups(ctx, db.Store, rs, func(done int) { _ = bar.Set(done) })
-			_ = bar.Finish()
-			fmt.Fprintln(env.Stderr)
+			bar := newProgress(env, "writing rollups", len(rs))
+			err = stats.WriteRollups(ctx, db.Store, rs, bar.Set)
+			bar.Finish()
 			if err != nil {
 				return err
 			}
 			fmt.Fprintf(env.Stdout, "%d events over %d sites, %s..%s, as %d rollup documents in %s\n",
-				total, *sites, *from, last, len(rs), time.Since(started).Round(time.Millisecond))
+				total, o.Sites, o.From, last, len(rs), time.Since(started).Round(time.Millisecond))
 			return nil
 		}
-		bar := progressbar.NewOptions(total, progressbar.OptionSetWriter(env.Stderr),
-			progressbar.OptionSetDescription("storing events"), progressbar.OptionShowCount(), progressbar.OptionThrottle(200*time.Millisecond))
+		bar := newProgress(env, "storing events", total)
 		batch := make([]domain.Event, 0, 1000)
 		flush := func() error {
 			if _, _, err := db.InsertEvents(ctx, batch); err != nil {
 				return err
 			}
-			_ = bar.Add(len(batch))
+			bar.Add(len(batch))
 			batch = batch[:0]
 			return nil
 		}
@@ -119,21 +138,18 @@ func runGenEvents(ctx context.Context, env Env, args []string) error {
 		if err == nil {
 			err = flush()
 		}
-		_ = bar.Finish()
-		fmt.Fprintln(env.Stderr)
+		bar.Finish()
 		if err != nil {
 			return err
 		}
-		rb := progressbar.NewOptions(*days, progressbar.OptionSetWriter(env.Stderr),
-			progressbar.OptionSetDescription("building rollups"), progressbar.OptionShowCount())
-		err = events.Rebuild(ctx, db.Store, *from, last, func(done, _ int) { _ = rb.Set(done) })
-		_ = rb.Finish()
-		fmt.Fprintln(env.Stderr)
+		rb := newProgress(env, "building rollups", o.Days)
+		err = events.Rebuild(ctx, db.Store, o.From, last, rb.Update)
+		rb.Finish()
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(env.Stdout, "%d events over %d sites, %s..%s, stored and rolled up in %s\n",
-			total, *sites, *from, last, time.Since(started).Round(time.Millisecond))
+			total, o.Sites, o.From, last, time.Since(started).Round(time.Millisecond))
 		return nil
 	})
 }

@@ -7,13 +7,30 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/yimayou/yimayou/app/config"
+	"github.com/spf13/cobra"
 )
 
-// runHealthcheck asks the local server's /healthz, so a container image
-// needs no curl: HEALTHCHECK runs the binary itself.
-func runHealthcheck(ctx context.Context, env Env, args []string) error {
-	cfg, err := config.Load(args, env.Getenv, env.Stderr)
+func healthcheckCommand(env Env) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "healthcheck",
+		Short: "exit 0 if the local server answers /healthz (for container health checks)",
+		Long: `Ask the server on this machine for /healthz, on the port of --addr
+(YIMAYOU_ADDR): exit 0 when it answers 200, 1 otherwise. A container image
+needs no curl: its HEALTHCHECK runs the binary itself.`,
+		Example: `  yimayou healthcheck
+  yimayou healthcheck --addr :9000`,
+		Args: exactArgs(0),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return healthcheck(cmd.Context(), env, settingFlags(cmd))
+		},
+	}
+	addSettingFlags(cmd)
+	return cmd
+}
+
+// healthcheck asks the local server's /healthz.
+func healthcheck(ctx context.Context, env Env, settings map[string]string) error {
+	cfg, err := loadConfig(env, settings)
 	if err != nil {
 		return err
 	}

@@ -2,46 +2,59 @@ package cli
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 
-	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
 
-	"github.com/yimayou/yimayou/app/config"
 	"github.com/yimayou/yimayou/app/domain"
 	"github.com/yimayou/yimayou/app/i18n"
 	"github.com/yimayou/yimayou/app/qr"
 )
 
-// runQR is `yimayou qr export --county CODE`: every enabled sign of a
-// county as PNG and SVG plus the A4 and A5 print sheets, in one ZIP, the
-// same archive the console offers.
-func runQR(ctx context.Context, env Env, args []string) error {
-	const usage = "yimayou qr export --county CODE [--out FILE] [--lang zh|en|bo]"
-	if len(args) == 0 || args[0] != "export" {
-		return usageErr(usage)
+// qrExportOptions are the flags of `qr export`.
+type qrExportOptions struct {
+	County, Out, Lang string
+}
+
+func qrCommand(env Env) *cobra.Command {
+	var o qrExportOptions
+	export := &cobra.Command{
+		Use:   "export --county CODE [--out FILE] [--lang zh|en|bo]",
+		Short: "all sign codes and print sheets of a county as a ZIP",
+		Long: `Write every enabled sign of a county as PNG and SVG plus the A4 and A5
+print sheets, in one ZIP: the same archive the console offers. The codes
+encode the public URL (YIMAYOU_PUBLIC_URL). The ZIP is written under a
+temporary name and renamed, so an interrupted export leaves no half file.`,
+		Example: `  yimayou qr export --county 513322
+  YIMAYOU_PUBLIC_URL=https://qr.ganzi.example.cn yimayou qr export --county 513322 --out luding.zip --lang bo`,
+		Args: exactArgs(0),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return qrExport(cmd.Context(), env, o)
+		},
 	}
-	fs := flag.NewFlagSet("qr export", flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
-	county := fs.String("county", "", "the county (GB/T 2260 code)")
-	out := fs.String("out", "", "the ZIP to write (default signs-CODE.zip)")
-	langFlag := fs.String("lang", "zh", "language of the sheets' title and notes")
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
+	export.Flags().StringVar(&o.County, "county", "", "the county (GB/T 2260 code)")
+	export.Flags().StringVar(&o.Out, "out", "", "the ZIP to write (default signs-CODE.zip)")
+	export.Flags().StringVar(&o.Lang, "lang", "zh", "language of the sheets' title and notes: zh, en or bo")
+	_ = export.MarkFlagRequired("county")
+	_ = export.RegisterFlagCompletionFunc("lang", fixedCompletion("zh", "en", "bo"))
+	return group("qr", "QR codes of signs", "  yimayou qr export --county 513322", export)
+}
+
+// qrExport writes a county's codes and print sheets as one ZIP.
+func qrExport(ctx context.Context, env Env, o qrExportOptions) error {
+	if !domain.ValidCountyCode(o.County) {
+		return usageErr("--county %q: want a six-digit GB/T 2260 code", o.County)
 	}
-	if !domain.ValidCountyCode(*county) {
-		return usageErr("%s: --county wants a six-digit GB/T 2260 code", usage)
-	}
-	lang, ok := i18n.Parse(*langFlag)
+	lang, ok := i18n.Parse(o.Lang)
 	if !ok {
-		return usageErr("--lang %q: want zh, en or bo", *langFlag)
+		return usageErr("--lang %q: want zh, en or bo", o.Lang)
 	}
-	if *out == "" {
-		*out = "signs-" + *county + ".zip"
+	if o.Out == "" {
+		o.Out = "signs-" + o.County + ".zip"
 	}
-	cfg, err := config.Load(nil, env.Getenv, env.Stderr)
+	cfg, err := loadConfig(env, nil)
 	if err != nil {
 		return err
 	}
@@ -50,15 +63,15 @@ func runQR(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	return withDatabase(ctx, env, func(ctx context.Context, db *database) error {
-		c, err := db.County(ctx, *county)
+		c, err := db.County(ctx, o.County)
 		if err != nil {
-			return fmt.Errorf("county %s: %w", *county, err)
+			return fmt.Errorf("county %s: %w", o.County, err)
 		}
-		signs, err := db.SignsOf(ctx, *county, "")
+		signs, err := db.SignsOf(ctx, o.County, "")
 		if err != nil {
 			return err
 		}
-		sites, err := db.Sites(ctx, *county)
+		sites, err := db.Sites(ctx, o.County)
 		if err != nil {
 			return err
 		}
@@ -73,30 +86,29 @@ func runQR(ctx context.Context, env Env, args []string) error {
 			}
 		}
 		if len(enabled) == 0 {
-			return fmt.Errorf("county %s has no enabled signs", *county)
+			return fmt.Errorf("county %s has no enabled signs", o.County)
 		}
 		sheet := qr.NewSheet(cat, cfg.PublicURL, c, byKey, enabled, lang, qr.A4)
 		// Written next to the target and renamed, so an interrupted
 		// export never leaves a half ZIP under the final name.
-		tmp, err := os.CreateTemp(filepath.Dir(*out), ".signs-*.zip")
+		tmp, err := os.CreateTemp(filepath.Dir(o.Out), ".signs-*.zip")
 		if err != nil {
 			return err
 		}
 		defer os.Remove(tmp.Name())
-		bar := progressbar.NewOptions(len(enabled), progressbar.OptionSetWriter(env.Stderr),
-			progressbar.OptionSetDescription("signs"), progressbar.OptionShowCount(), progressbar.OptionClearOnFinish())
-		err = qr.NewRenderer(0).WriteBatchZIP(ctx, tmp, sheet, func(done, total int) { _ = bar.Set(done) })
-		_ = bar.Finish()
+		bar := newProgress(env, "signs", len(enabled))
+		err = qr.NewRenderer(0).WriteBatchZIP(ctx, tmp, sheet, bar.Update)
+		bar.Finish()
 		if cerr := tmp.Close(); err == nil {
 			err = cerr
 		}
 		if err != nil {
 			return err
 		}
-		if err := os.Rename(tmp.Name(), *out); err != nil {
+		if err := os.Rename(tmp.Name(), o.Out); err != nil {
 			return err
 		}
-		fmt.Fprintf(env.Stdout, "wrote %s: %d signs of %s (PNG, SVG, sheets A4 and A5)\n", *out, len(enabled), c.Name.String(lang))
+		fmt.Fprintf(env.Stdout, "wrote %s: %d signs of %s (PNG, SVG, sheets A4 and A5)\n", o.Out, len(enabled), c.Name.String(lang))
 		return nil
 	})
 }

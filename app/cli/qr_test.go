@@ -2,6 +2,7 @@ package cli
 
 import (
 	"archive/zip"
+	"encoding/csv"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -61,5 +62,47 @@ func TestQRExportCounty(t *testing.T) {
 	}
 	if code, _, errOut := run(t, data, "", "qr", "export", "--county", "513399"); code != 1 || !strings.Contains(errOut, "513399") {
 		t.Errorf("unknown county: %d %q", code, errOut)
+	}
+}
+
+// signs list --csv defuses a label a spreadsheet would run as a formula;
+// the table shows it as typed.
+func TestSignsListCSVDefusesFormulas(t *testing.T) {
+	const evil = `-2+3+cmd|' /C calc'!A0`
+	data := t.TempDir()
+	packDir := filepath.Join(t.TempDir(), "pack")
+	pack, err := content.Load(demo.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	planted := ""
+	for i, g := range pack.Signs {
+		if g.County == "513322" {
+			pack.Signs[i].Label, planted = evil, g.Code
+			break
+		}
+	}
+	if err := content.Write(packDir, pack); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := run(t, data, "", "import", packDir); code != 0 {
+		t.Fatalf("import: %d %s", code, errOut)
+	}
+	code, out, _ := run(t, data, "", "signs", "list", "--county", "513322", "--csv")
+	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if code != 0 || err != nil {
+		t.Fatalf("csv: %d %v", code, err)
+	}
+	found := false
+	for _, r := range rows {
+		if r[0] == planted {
+			found = r[4] == "'"+evil
+		}
+	}
+	if !found {
+		t.Errorf("sign %s's label not defused: %q", planted, out)
+	}
+	if _, out, _ := run(t, data, "", "signs", "list", "--county", "513322"); !strings.Contains(out, evil) {
+		t.Errorf("table: %q", out)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/spf13/cobra"
 
 	"github.com/yimayou/yimayou/app/auth"
 	"github.com/yimayou/yimayou/app/catalog"
@@ -25,8 +26,60 @@ import (
 	"github.com/yimayou/yimayou/public"
 )
 
-func runServe(ctx context.Context, env Env, args []string) error {
-	cfg, err := config.Load(args, env.Getenv, env.Stderr)
+// serveOptions are serve's flags: the settings given on the command line,
+// by flag name (see config.Vars); the environment supplies the rest.
+type serveOptions struct {
+	Settings map[string]string
+}
+
+func serveCommand(env Env) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "run the web server (the default command)",
+		Long: `Run the web server: tourist pages, the console, statistics, ticketing and
+the API. With no MONGODB_URI it starts the embedded database in the data
+directory. Each setting is a flag or an environment variable; a flag wins.`,
+		Example: `  yimayou serve
+  yimayou serve --addr 127.0.0.1:8080 --public-url https://qr.ganzi.example.cn
+  YIMAYOU_DATA_DIR=/srv/yimayou yimayou serve --log-format json`,
+		Args: exactArgs(0),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return serve(cmd.Context(), env, serveOptions{Settings: settingFlags(cmd)})
+		},
+	}
+	addSettingFlags(cmd)
+	return cmd
+}
+
+// addSettingFlags gives cmd a flag per setting, documented with its
+// environment variable.
+func addSettingFlags(cmd *cobra.Command) {
+	for _, v := range config.Vars {
+		cmd.Flags().String(v.Flag, v.Default, v.Help+" ["+v.Env+"]")
+	}
+	_ = cmd.RegisterFlagCompletionFunc("log-level", fixedCompletion("debug", "info", "warn", "error"))
+	_ = cmd.RegisterFlagCompletionFunc("log-format", fixedCompletion("text", "json"))
+}
+
+// settingFlags are the settings the user gave as flags.
+func settingFlags(cmd *cobra.Command) map[string]string {
+	set := map[string]string{}
+	for _, v := range config.Vars {
+		if f := cmd.Flags().Lookup(v.Flag); f != nil && f.Changed {
+			set[v.Flag] = f.Value.String()
+		}
+	}
+	return set
+}
+
+func fixedCompletion(values ...string) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	return func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return values, cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+func serve(ctx context.Context, env Env, o serveOptions) error {
+	cfg, err := loadConfig(env, o.Settings)
 	if err != nil {
 		return err
 	}

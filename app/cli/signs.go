@@ -3,11 +3,11 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"flag"
-	"fmt"
-	"text/tabwriter"
+	"strconv"
 
-	"github.com/yimayou/yimayou/app/config"
+	"github.com/spf13/cobra"
+
+	"github.com/yimayou/yimayou/app/csvsafe"
 	"github.com/yimayou/yimayou/app/domain"
 	"github.com/yimayou/yimayou/app/qr"
 	"github.com/yimayou/yimayou/app/store"
@@ -24,27 +24,46 @@ type signJSON struct {
 	Enabled   bool   `json:"enabled"`
 }
 
-func runSigns(ctx context.Context, env Env, args []string) error {
-	if len(args) == 0 || args[0] != "list" {
-		return usageErr("yimayou signs list [--json] [--county CODE] [--site KEY]")
+// signsListOptions are the flags of `signs list`.
+type signsListOptions struct {
+	JSON, CSV    bool
+	County, Site string
+}
+
+func signsCommand(env Env) *cobra.Command {
+	var o signsListOptions
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "list signs and the URL in their code",
+		Long: `List the signs (all, or of a county or site) with the URL their QR code
+encodes: a table aligned for the terminal (Chinese text included), or JSON
+or CSV for machines and spreadsheets.`,
+		Example: `  yimayou signs list
+  yimayou signs list --county 513322 --json
+  yimayou signs list --site hailuogou --csv > hailuogou-signs.csv`,
+		Args: exactArgs(0),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return signsList(cmd.Context(), env, o)
+		},
 	}
-	fs := flag.NewFlagSet("signs list", flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
-	asJSON := fs.Bool("json", false, "print JSON")
-	county := fs.String("county", "", "only this county (GB/T 2260 code)")
-	site := fs.String("site", "", "only this site (key)")
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
+	list.Flags().BoolVar(&o.JSON, "json", false, "print JSON")
+	list.Flags().BoolVar(&o.CSV, "csv", false, "print CSV (UTF-8 without BOM; cells a spreadsheet would run as formulas are defused)")
+	list.Flags().StringVar(&o.County, "county", "", "only this county (GB/T 2260 code)")
+	list.Flags().StringVar(&o.Site, "site", "", "only this site (key)")
+	list.MarkFlagsMutuallyExclusive("json", "csv")
+	return group("signs", "list signs", "  yimayou signs list --county 513322", list)
+}
+
+func signsList(ctx context.Context, env Env, o signsListOptions) error {
+	if o.County != "" && !domain.ValidCountyCode(o.County) {
+		return usageErr("--county %q: want a six-digit GB/T 2260 code", o.County)
 	}
-	if *county != "" && !domain.ValidCountyCode(*county) {
-		return usageErr("--county %q: want a six-digit GB/T 2260 code", *county)
-	}
-	cfg, err := config.Load(nil, env.Getenv, env.Stderr)
+	cfg, err := loadConfig(env, nil)
 	if err != nil {
 		return err
 	}
 	return withDatabase(ctx, env, func(ctx context.Context, db *database) error {
-		signs, err := db.Signs(ctx, store.SignFilter{County: *county, Site: *site})
+		signs, err := db.Signs(ctx, store.SignFilter{County: o.County, Site: o.Site})
 		if err != nil {
 			return err
 		}
@@ -53,16 +72,23 @@ func runSigns(ctx context.Context, env Env, args []string) error {
 			list = append(list, signJSON{Code: s.Code, URL: qr.SignURL(cfg.PublicURL, s.Code), Site: s.Site,
 				County: s.County, Label: s.Label, Campaign: s.Campaign, Installed: s.Installed, Enabled: s.Enabled})
 		}
-		if *asJSON {
+		if o.JSON {
 			enc := json.NewEncoder(env.Stdout)
 			enc.SetIndent("", "  ")
 			return enc.Encode(list)
 		}
-		tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "CODE\tSITE\tCOUNTY\tENABLED\tLABEL\tURL")
-		for _, s := range list {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%v\t%s\t%s\n", s.Code, s.Site, s.County, s.Enabled, s.Label, s.URL)
+		if o.CSV {
+			w := csvsafe.NewWriter(env.Stdout)
+			rows := [][]string{{"code", "url", "site", "county", "label", "campaign", "installed", "enabled"}}
+			for _, s := range list {
+				rows = append(rows, []string{s.Code, s.URL, s.Site, s.County, s.Label, s.Campaign, s.Installed, strconv.FormatBool(s.Enabled)})
+			}
+			return w.WriteAll(rows)
 		}
-		return tw.Flush()
+		rows := [][]string{{"CODE", "SITE", "COUNTY", "ENABLED", "LABEL", "URL"}}
+		for _, s := range list {
+			rows = append(rows, []string{s.Code, s.Site, s.County, strconv.FormatBool(s.Enabled), s.Label, s.URL})
+		}
+		return writeTable(env.Stdout, rows)
 	})
 }

@@ -2,65 +2,68 @@ package cli
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
 
 	"github.com/yimayou/yimayou/app/domain"
 	"github.com/yimayou/yimayou/app/events"
 )
 
-// runStats is `yimayou stats rebuild --from DAY --to DAY`: it recomputes
-// the rollups of a range of days from the raw events. Run it on days that
-// are no longer being recorded (or with the servers stopped): an event
-// shipped into a day while that day is rebuilt may be counted twice or not
-// at all.
-func runStats(ctx context.Context, env Env, args []string) error {
-	if len(args) == 0 || args[0] != "rebuild" {
-		return usageErr("yimayou stats rebuild --from YYYY-MM-DD --to YYYY-MM-DD")
-	}
-	fs := flag.NewFlagSet("stats rebuild", flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
+// statsRebuildOptions are the flags of `stats rebuild`: days as YYYY-MM-DD.
+type statsRebuildOptions struct {
+	From, To string
+}
+
+func statsCommand(env Env) *cobra.Command {
+	var o statsRebuildOptions
 	yesterday := time.Now().In(domain.ChinaTime).AddDate(0, 0, -1).Format(time.DateOnly)
-	from := fs.String("from", yesterday, "first day (China time), inclusive")
-	to := fs.String("to", yesterday, "last day, inclusive")
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
+	rebuild := &cobra.Command{
+		Use:   "rebuild [--from DAY] [--to DAY]",
+		Short: "recompute rollups from raw events",
+		Long: `Recompute the rollups of a range of days (China time, inclusive) from the raw
+events, exactly as shipping builds them, and drop the dashboards' digests of
+the months touched. Run it on days no longer being recorded (or with the
+servers stopped): an event shipped into a day while that day is rebuilt may
+be counted twice or not at all.`,
+		Example: `  yimayou stats rebuild                       # yesterday
+  yimayou stats rebuild --from 2026-11-01 --to 2026-11-30`,
+		Args: exactArgs(0),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return statsRebuild(cmd.Context(), env, o)
+		},
 	}
-	for _, d := range []string{*from, *to} {
-		if _, err := time.Parse(time.DateOnly, d); err != nil {
-			return usageErr("%q: want a day as YYYY-MM-DD", d)
+	rebuild.Flags().StringVar(&o.From, "from", yesterday, "first day (China time), inclusive")
+	rebuild.Flags().StringVar(&o.To, "to", yesterday, "last day, inclusive")
+	return group("stats", "statistics maintenance", "  yimayou stats rebuild --from 2026-11-01 --to 2026-11-30", rebuild)
+}
+
+// statsRebuild recomputes the rollups of o.From..o.To.
+func statsRebuild(ctx context.Context, env Env, o statsRebuildOptions) error {
+	for _, d := range []struct{ flag, day string }{{"--from", o.From}, {"--to", o.To}} {
+		if _, err := time.Parse(time.DateOnly, d.day); err != nil {
+			return usageErr("%s %q: want a day as YYYY-MM-DD", d.flag, d.day)
 		}
 	}
-	if *to < *from {
-		return usageErr("--to %s is before --from %s", *to, *from)
+	if o.To < o.From {
+		return usageErr("--to %s is before --from %s", o.To, o.From)
 	}
 	return withDatabase(ctx, env, func(ctx context.Context, db *database) error {
-		var bar *progressbar.ProgressBar
-		err := events.Rebuild(ctx, db.Store, *from, *to, func(done, total int) {
-			if bar == nil {
-				bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(env.Stderr),
-					progressbar.OptionSetDescription("rebuilding days"), progressbar.OptionShowCount())
-			}
-			_ = bar.Set(done)
-		})
-		if bar != nil {
-			_ = bar.Finish()
-			fmt.Fprintln(env.Stderr)
-		}
+		bar := newProgress(env, "rebuilding days", -1)
+		err := events.Rebuild(ctx, db.Store, o.From, o.To, bar.Update)
+		bar.Finish()
 		if err != nil {
 			return err
 		}
 		// The dashboards keep digests of finished months; those of the
 		// rebuilt months describe the old rollups, so they go.
-		for m := (*from)[:7]; m <= (*to)[:7]; m = nextMonth(m) {
+		for m := o.From[:7]; m <= o.To[:7]; m = nextMonth(m) {
 			if err := db.DeleteStatsDigests(ctx, m); err != nil {
 				return err
 			}
 		}
-		fmt.Fprintf(env.Stdout, "rollups of %s..%s rebuilt from raw events\n", *from, *to)
+		fmt.Fprintf(env.Stdout, "rollups of %s..%s rebuilt from raw events\n", o.From, o.To)
 		return nil
 	})
 }

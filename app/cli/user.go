@@ -4,49 +4,56 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"strings"
+
+	"github.com/spf13/cobra"
 
 	"github.com/yimayou/yimayou/app/auth"
 	"github.com/yimayou/yimayou/app/domain"
 )
 
-func runUser(ctx context.Context, env Env, args []string) error {
-	const use = "yimayou user add NAME --role admin|editor|operator|gate [--county CODE[,CODE…]]  (password on stdin)"
-	if len(args) == 0 || args[0] != "add" {
-		return usageErr(use)
+// userAddOptions are the argument and flags of `user add`.
+type userAddOptions struct {
+	Name     string
+	Role     string
+	Counties []string
+}
+
+func userCommand(env Env) *cobra.Command {
+	var o userAddOptions
+	add := &cobra.Command{
+		Use:   "add NAME --role ROLE [--county CODE[,CODE…]]",
+		Short: "add a user (password from stdin)",
+		Long: `Add a console user. The password is the first line of standard input, so
+it never shows in the process list or the shell history. Roles: admin (all
+counties), editor (content), operator (statistics), gate (ticket check-in);
+every role but admin needs the counties it works for.`,
+		Example: `  echo 'a good long password' | yimayou user add zhuoma --role editor --county 513322,513301
+  pass show yimayou/admin | yimayou user add chief --role admin`,
+		Args: exactArgs(1, "NAME"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Name = args[0]
+			return userAdd(cmd.Context(), env, o)
+		},
 	}
-	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
-	role := fs.String("role", "", "admin, editor, operator or gate")
-	counties := fs.String("county", "", "county codes, comma-separated (not for admin)")
-	// Go's flag package stops at the first non-flag, so accept the name
-	// before or after the flags.
-	rest := args[1:]
-	var name string
-	if len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
-		name, rest = rest[0], rest[1:]
-	}
-	if err := fs.Parse(rest); err != nil {
-		return err
-	}
-	if name == "" && fs.NArg() == 1 {
-		name = fs.Arg(0)
-	} else if fs.NArg() > 0 {
-		return usageErr(use)
-	}
-	if name == "" || *role == "" {
-		return usageErr(use)
-	}
-	u := domain.User{Username: name, Role: domain.Role(*role)}
-	for _, c := range strings.Split(*counties, ",") {
+	roles := []string{string(domain.RoleAdmin), string(domain.RoleEditor), string(domain.RoleOperator), string(domain.RoleGate)}
+	add.Flags().StringVar(&o.Role, "role", "", strings.Join(roles, ", "))
+	add.Flags().StringSliceVar(&o.Counties, "county", nil, "county codes, comma-separated (not for admin)")
+	_ = add.MarkFlagRequired("role")
+	_ = add.RegisterFlagCompletionFunc("role", fixedCompletion(roles...))
+	return group("user", "manage console users", "  echo 'a good long password' | yimayou user add zhuoma --role editor --county 513322", add)
+}
+
+func userAdd(ctx context.Context, env Env, o userAddOptions) error {
+	u := domain.User{Username: o.Name, Role: domain.Role(o.Role)}
+	for _, c := range o.Counties {
 		if c = strings.TrimSpace(c); c != "" {
 			u.Counties = append(u.Counties, c)
 		}
 	}
 	if err := u.Validate(); err != nil {
-		return fmt.Errorf("%w (%s)", err, use)
+		return err
 	}
 	password, err := readPassword(env)
 	if err != nil {

@@ -1,9 +1,10 @@
 package cli
 
 import (
-	"context"
 	"fmt"
 	"runtime/debug"
+
+	"github.com/spf13/cobra"
 )
 
 // Release is the version of this source tree.
@@ -23,7 +24,16 @@ func version() string {
 	return Release
 }
 
-func runVersion(_ context.Context, env Env, _ []string) error {
-	_, err := fmt.Fprintln(env.Stdout, "yimayou", version())
-	return err
+func versionCommand(env Env) *cobra.Command {
+	return &cobra.Command{
+		Use:     "version",
+		Short:   "print the version",
+		Long:    "Print the release and, when known, the revision the binary was built from (also yimayou --version).",
+		Example: "  yimayou version",
+		Args:    exactArgs(0),
+		RunE: func(*cobra.Command, []string) error {
+			_, err := fmt.Fprintln(env.Stdout, "yimayou", version())
+			return err
+		},
+	}
 }

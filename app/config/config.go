@@ -60,13 +60,8 @@ var Vars = []Var{
 func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	vals := make(map[string]*string, len(Vars))
 	for _, v := range Vars {
-		def := v.Default
-		if e := getenv(v.Env); e != "" {
-			def = e
-		}
-		vals[v.Flag] = fs.String(v.Flag, def, v.Help+" ["+v.Env+"]")
+		fs.String(v.Flag, v.Default, v.Help+" ["+v.Env+"]")
 	}
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
@@ -74,7 +69,55 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	if fs.NArg() > 0 {
 		return Config{}, fmt.Errorf("config: unexpected argument %q", fs.Arg(0))
 	}
-	get := func(name string) string { return strings.TrimSpace(*vals[name]) }
+	flags := map[string]string{}
+	fs.Visit(func(f *flag.Flag) { flags[f.Name] = f.Value.String() })
+	return FromFlags(flags, getenv)
+}
+
+// FromFlags builds a Config from the flags given on the command line (by
+// flag name, only those the user set) over getenv over the defaults. An
+// error names the setting as the user gave it: `--addr` for a flag,
+// YIMAYOU_ADDR for the environment.
+func FromFlags(flags map[string]string, getenv func(string) string) (Config, error) {
+	c, err := build(flags, getenv)
+	if err == nil || len(flags) == 0 {
+		return c, err
+	}
+	// Validation messages start with the variable's name; a value that
+	// came from a flag is reported under the flag's.
+	var errs []error
+	for _, e := range unjoin(err) {
+		for _, v := range Vars {
+			rest, named := strings.CutPrefix(e.Error(), v.Env)
+			if _, ok := flags[v.Flag]; ok && named && (strings.HasPrefix(rest, " ") || strings.HasPrefix(rest, ":")) {
+				e = errors.New("--" + v.Flag + rest)
+				break
+			}
+		}
+		errs = append(errs, e)
+	}
+	return Config{}, errors.Join(errs...)
+}
+
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}
+
+func build(flags map[string]string, getenv func(string) string) (Config, error) {
+	vals := make(map[string]string, len(Vars))
+	for _, v := range Vars {
+		if f, ok := flags[v.Flag]; ok {
+			vals[v.Flag] = f
+		} else if e := getenv(v.Env); e != "" {
+			vals[v.Flag] = e
+		} else {
+			vals[v.Flag] = v.Default
+		}
+	}
+	get := func(name string) string { return strings.TrimSpace(vals[name]) }
 
 	var errs []error
 	c := Config{

@@ -70,3 +70,46 @@ func TestReadmeListsEverySetting(t *testing.T) {
 		}
 	}
 }
+
+// A bad value is reported under the name the user gave it: the flag's when
+// it came from a flag, the variable's when it came from the environment.
+func TestBadValueNamedAsGiven(t *testing.T) {
+	_, err := Load([]string{"--addr", "nonsense", "--log-level=loud"}, env(map[string]string{"YIMAYOU_DB": "a.b"}), io.Discard)
+	if err == nil {
+		t.Fatal("no error")
+	}
+	msg := err.Error()
+	for _, want := range []string{`--addr "nonsense"`, `--log-level "loud"`, `YIMAYOU_DB "a.b"`} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error %q lacks %q", msg, want)
+		}
+	}
+	if strings.Contains(msg, "YIMAYOU_ADDR") || strings.Contains(msg, "YIMAYOU_LOG_LEVEL") {
+		t.Errorf("error %q names the variable of a value given as a flag", msg)
+	}
+	// The environment's value, overridden by a good flag, is not checked.
+	if _, err := FromFlags(map[string]string{"addr": "127.0.0.1:1"}, env(map[string]string{"YIMAYOU_ADDR": "junk"})); err != nil {
+		t.Errorf("a good flag over a bad variable: %v", err)
+	}
+}
+
+// Every bad value of TestBadValues, given as a flag, is reported under the
+// flag's name, and the variable's name is not mentioned.
+func TestEveryBadFlagNamedAsFlag(t *testing.T) {
+	bad := map[string]string{
+		"YIMAYOU_ADDR": "8080", "YIMAYOU_PUBLIC_URL": "ftp://x", "MONGODB_URI": "postgres://x", "YIMAYOU_DB": "a.b",
+		"YIMAYOU_EMBEDDED_DB_ADDR": "0.0.0.0:27017", "YIMAYOU_LOG_LEVEL": "loud", "YIMAYOU_LOG_FORMAT": "xml",
+		"YIMAYOU_EVENT_FSYNC": "5s", "YIMAYOU_EVENT_STRICT": "maybe", "YIMAYOU_RELOAD_EVERY": "soon",
+		"YIMAYOU_RETENTION_DAYS": "7", "YIMAYOU_SHUTDOWN_GRACE": "forever", "YIMAYOU_SEED_DEMO": "perhaps",
+	}
+	for _, v := range Vars {
+		value, ok := bad[v.Env]
+		if !ok {
+			continue
+		}
+		_, err := FromFlags(map[string]string{v.Flag: value}, env(nil))
+		if err == nil || !strings.HasPrefix(err.Error(), "--"+v.Flag) || strings.Contains(err.Error(), v.Env) {
+			t.Errorf("--%s=%q: %v", v.Flag, value, err)
+		}
+	}
+}

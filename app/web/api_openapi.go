@@ -76,9 +76,11 @@ func openAPIDoc(version string) map[string]any {
 			"summary": v.name, "description": descriptions[v.name], "operationId": "stats-" + v.name,
 			"parameters": params, "security": []any{map[string]any{"bearer": []any{}}},
 			"responses": map[string]any{
-				"200": map[string]any{"description": "The view", "content": map[string]any{
-					"application/json": map[string]any{"schema": schemaFor(v.answer)},
-					"text/csv":         map[string]any{"schema": map[string]any{"type": "string"}}}},
+				"200": map[string]any{"description": "The view", "headers": map[string]any{headerTokenExpires: map[string]any{
+					"description": "When the token used stops working.", "schema": map[string]any{"type": "string", "format": "date-time"}}},
+					"content": map[string]any{
+						"application/json": map[string]any{"schema": schemaFor(v.answer)},
+						"text/csv":         map[string]any{"schema": map[string]any{"type": "string"}}}},
 				"400": problem, "401": problem, "403": problem,
 			},
 		}}
@@ -117,8 +119,8 @@ func openAPIDoc(version string) map[string]any {
 	}}
 	return map[string]any{
 		"openapi": "3.1.0",
-		"info": map[string]any{"title": "yimayou API", "version": version,
-			"description": "Read-only statistics of the counties the token's user may see. Create tokens in the console under Statistics → API tokens; send them as `Authorization: Bearer ymy_…`."},
+		"info": map[string]any{"title": "yimayou statistics API", "version": version,
+			"description": "Read-only statistics of the counties the token's user may see. Create tokens in the console under Statistics → API tokens; send them as `Authorization: Bearer ymy_…`. A token works for 90 days unless made for another span; every answer carries its expiry in the `Yimayou-Token-Expires` header (RFC 3339), and an expired token is answered 401. Tokens end when their user's password is changed or reset."},
 		"paths": paths,
 		"components": map[string]any{
 			"securitySchemes": map[string]any{"bearer": map[string]any{"type": "http", "scheme": "bearer"}},

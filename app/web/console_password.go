@@ -58,7 +58,8 @@ func checkNewPassword(next, again string) string {
 	return ""
 }
 
-// setPassword hashes and stores a password and ends the user's sessions.
+// setPassword hashes and stores a password and ends the user's sessions
+// and API tokens: whatever the old password gave ends with it.
 func (s *Server) setPassword(c *fiber.Ctx, username, password string) error {
 	if s.Console.HashPassword == nil {
 		return errors.New("web: console: no password hasher")
@@ -71,5 +72,12 @@ func (s *Server) setPassword(c *fiber.Ctx, username, password string) error {
 	if err := s.Console.Store.SetPasswordHash(ctx, username, hash); err != nil {
 		return err
 	}
-	return s.Console.Store.DeleteUserSessions(ctx, username)
+	if err := s.Console.Store.DeleteUserSessions(ctx, username); err != nil {
+		return err
+	}
+	n, err := s.Console.Store.RevokeUserTokens(ctx, username)
+	if n > 0 {
+		s.Log.Info("api tokens revoked with the password", "user", username, "tokens", n)
+	}
+	return err
 }

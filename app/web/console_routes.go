@@ -41,6 +41,7 @@ type ConsoleStore interface {
 	SetPasswordHash(ctx context.Context, username, hash string) error
 	SetUserAccess(ctx context.Context, username string, role domain.Role, counties []string) error
 	DeleteUserSessions(ctx context.Context, username string) error
+	RevokeUserTokens(ctx context.Context, username string) (int, error)
 
 	PutAlert(ctx context.Context, a domain.Alert) (string, error)
 	Alert(ctx context.Context, id string) (domain.Alert, error)

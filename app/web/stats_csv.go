@@ -2,14 +2,13 @@ package web
 
 import (
 	"bytes"
-	"encoding/csv"
 	"fmt"
 	"sort"
 	"strconv"
-	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/yimayou/yimayou/app/csvsafe"
 	"github.com/yimayou/yimayou/app/stats"
 )
 
@@ -40,23 +39,9 @@ func sendCSV(c *fiber.Ctx, view string, tables []csvTable) error {
 	}
 	var buf bytes.Buffer
 	buf.WriteString("\ufeff")
-	w := csv.NewWriter(&buf)
-	// Excel runs a cell starting with = + - @ as a formula: keep names
-	// (which editors type) from doing so.
-	for _, row := range t.Rows {
-		safe := make([]string, len(row))
-		for i, cell := range row {
-			if cell != "" && strings.ContainsRune("=+@\t\r", rune(cell[0])) {
-				cell = "'" + cell
-			}
-			safe[i] = cell
-		}
-		if err := w.Write(safe); err != nil {
-			return err
-		}
-	}
-	w.Flush()
-	if err := w.Error(); err != nil {
+	// Names and labels are typed by editors: a spreadsheet must not run
+	// one as a formula.
+	if err := csvsafe.NewWriter(&buf).WriteAll(t.Rows); err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")

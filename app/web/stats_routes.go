@@ -21,10 +21,12 @@ type StatsStore interface {
 	stats.CapacityStore
 	SignsAll(ctx context.Context) ([]domain.Sign, error)
 
-	CreateAPIToken(ctx context.Context, username, name string, now time.Time) (string, store.APIToken, error)
-	APITokenUser(ctx context.Context, token string) (string, error)
+	CreateAPITokenUntil(ctx context.Context, username, name string, now, expires time.Time) (string, store.APIToken, error)
+	APIToken(ctx context.Context, token string) (store.APIToken, error)
 	APITokens(ctx context.Context, username string) ([]store.APIToken, error)
 	RevokeAPIToken(ctx context.Context, username, id string) error
+	AllAPITokens(ctx context.Context) ([]store.APIToken, error)
+	APITokenByID(ctx context.Context, id string) (store.APIToken, error)
 }
 
 // StatsDeps enable the statistics console, its API and the public crowd
@@ -122,6 +124,8 @@ func (s *Server) statsRoutes(app *fiber.App, admin fiber.Router) {
 	admin.Get("/stats/tokens", operator, h.listTokens)
 	admin.Post("/stats/tokens", operator, h.createToken)
 	admin.Post("/stats/tokens/:id/revoke", operator, h.revokeToken)
+	admin.Get("/stats/tokens/all", requireRole(domain.RoleAdmin), h.listAllTokens)
+	admin.Post("/stats/tokens/all/:id/revoke", requireRole(domain.RoleAdmin), h.revokeAnyToken)
 
 	api := app.Group("/api/v1/stats", h.apiAuth)
 	for _, v := range statsViewList() {
@@ -167,6 +171,12 @@ func (h *statsViews) json(v statsView) fiber.Handler {
 // errUnauthorized answers an API request without a valid token.
 var errUnauthorized = fiber.NewError(fiber.StatusUnauthorized, "a valid API token is required")
 
+// errTokenExpired answers a request with a token past its expiry.
+var errTokenExpired = fiber.NewError(fiber.StatusUnauthorized, "the API token expired: create a new one in the console")
+
+// headerTokenExpires tells an API client when its token stops working.
+const headerTokenExpires = "Yimayou-Token-Expires"
+
 // apiAuth lets an API request act as the user its bearer token belongs
 // to: the handlers then scope it exactly like that user's console.
 func (h *statsViews) apiAuth(c *fiber.Ctx) error {
@@ -177,7 +187,7 @@ func (h *statsViews) apiAuth(c *fiber.Ctx) error {
 		return errUnauthorized
 	}
 	ctx := c.UserContext()
-	name, err := h.st.APITokenUser(ctx, strings.TrimSpace(token))
+	t, err := h.st.APIToken(ctx, strings.TrimSpace(token))
 	if errors.Is(err, domain.ErrNotFound) {
 		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="yimayou", error="invalid_token"`)
 		return errUnauthorized
@@ -185,7 +195,13 @@ func (h *statsViews) apiAuth(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	u, err := h.s.Accounts.User(ctx, name)
+	if t.Expired(h.now()) {
+		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="yimayou", error="invalid_token", error_description="the token expired"`)
+		return errTokenExpired
+	}
+	// Scripts can see when to ask for a new token before it stops.
+	c.Set(headerTokenExpires, t.ExpiresAt().UTC().Format(time.RFC3339))
+	u, err := h.s.Accounts.User(ctx, t.Username)
 	if errors.Is(err, domain.ErrNotFound) {
 		return errUnauthorized
 	}

@@ -38,6 +38,13 @@ var statsNow = time.Date(2026, 11, 20, 12, 0, 0, 0, domain.ChinaTime)
 // at Kangding's site.
 func statsApp(t testing.TB) (*fiber.App, *store.Store) {
 	t.Helper()
+	return statsAppWith(t, nil)
+}
+
+// statsAppWith is statsApp with adjust applied to the seeded store before
+// the events are generated and the catalog is loaded.
+func statsAppWith(t testing.TB, adjust func(*store.Store)) (*fiber.App, *store.Store) {
+	t.Helper()
 	s := storetest.New(t)
 	seed(t, s)
 	ctx := context.Background()
@@ -46,6 +53,9 @@ func statsApp(t testing.TB) (*fiber.App, *store.Store) {
 	}
 	if err := s.PutSign(ctx, domain.Sign{Code: "HGKQZZ", Site: "hailuogou", County: "513322", Label: "Car park", Enabled: true}); err != nil {
 		t.Fatal(err)
+	}
+	if adjust != nil {
+		adjust(s)
 	}
 	createUsers(t, s, []testUser{{"admin", domain.RoleAdmin, nil}, {"luding-editor", domain.RoleEditor, []string{"513322"}},
 		{"luding-operator", domain.RoleOperator, []string{"513322"}}, {"kangding-operator", domain.RoleOperator, []string{"513301"}}}...)

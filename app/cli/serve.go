@@ -98,7 +98,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	reg.MustRegister(listenerCollectors(ln)...)
 	app, err := web.New(web.Deps{
 		Catalog: cat, I18n: i18n.MustLoad(), Recorder: evlog, Tagger: events.NewTagger(secrets, log), QR: qr.NewRenderer(32 << 20),
-		ReadyExtra: map[string]web.ReadyCheck{"event_log": func(context.Context) (any, error) { return evlog.Lag(), nil }},
+		ReadyExtra: map[string]web.ReadyCheck{"event_log": func(context.Context) (any, error) { return evlog.Ready(cfg.ReadyMaxLag) }},
 		DB:         db, Registry: reg, Log: log, PublicURL: cfg.PublicURL, Public: public.FS, Version: version(),
 		Accounts: db, CheckPassword: auth.CheckPassword, KV: db.KV("web"),
 		Alerts: db, Feedback: db, FormSecret: formSecret,

@@ -18,6 +18,7 @@ import (
 	"github.com/yimayou/yimayou/app/catalog"
 	"github.com/yimayou/yimayou/app/domain"
 	"github.com/yimayou/yimayou/app/i18n"
+	"github.com/yimayou/yimayou/app/media"
 	"github.com/yimayou/yimayou/app/qr"
 )
 
@@ -88,6 +89,7 @@ type Server struct {
 	swBody    []byte
 	cspHeader string
 	started   time.Time
+	photos    *media.Gate // bounds photo decoding (console_media.go)
 }
 
 // New builds the fiber app with every route.
@@ -101,7 +103,8 @@ func New(d Deps) (*fiber.App, error) {
 		return nil, err
 	}
 	s := &Server{Deps: d, tpl: tpl, assets: a, css: template.CSS(a.css), md: newMarkdown(),
-		metrics: newMetrics(d.Registry), pages: newPageCache(2000), started: time.Now()}
+		metrics: newMetrics(d.Registry), pages: newPageCache(2000), started: time.Now(),
+		photos: media.NewGate(0, 0, 0)}
 
 	s.cspHeader = s.csp()
 	s.Stats.useDefaultCrowd() // stats_crowd.go

@@ -52,6 +52,7 @@ type Deps struct {
 	Recorder   Recorder
 	Tagger     Tagger // optional
 	QR         *qr.Renderer
+	QRRenders  *qr.RenderGate // optional: bounds uncached renders; default half the CPUs
 	DB         Pinger
 	Registry   *prometheus.Registry // optional: /metrics
 	Log        *slog.Logger
@@ -90,6 +91,7 @@ type Server struct {
 	cspHeader string
 	started   time.Time
 	photos    *media.Gate // bounds photo decoding (console_media.go)
+	qrRenders *qr.RenderGate
 }
 
 // New builds the fiber app with every route.
@@ -104,7 +106,10 @@ func New(d Deps) (*fiber.App, error) {
 	}
 	s := &Server{Deps: d, tpl: tpl, assets: a, css: template.CSS(a.css), md: newMarkdown(),
 		metrics: newMetrics(d.Registry), pages: newPageCache(2000), started: time.Now(),
-		photos: media.NewGate(0, 0, 0)}
+		photos: media.NewGate(0, 0, 0), qrRenders: d.QRRenders}
+	if s.qrRenders == nil {
+		s.qrRenders = qr.NewRenderGate(0, 500*time.Millisecond)
+	}
 
 	s.cspHeader = s.csp()
 	s.Stats.useDefaultCrowd() // stats_crowd.go

@@ -63,7 +63,9 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	}
 	if status >= 500 && berr == nil {
 		s.metrics.internalErrors.Inc()
-		s.Log.Error("request failed", "method", c.Method(), "route", c.Route().Path, "err", err)
+		// By route, at most once per 30 s with a count: a database outage
+		// fails every request, and the log must stay readable.
+		s.errLog.Error("request failed "+c.Route().Path, "request failed", "method", c.Method(), "route", c.Route().Path, "err", err)
 	}
 	if detail == "" {
 		detail = s.I18n.T(lang, detailKey)

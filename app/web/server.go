@@ -20,6 +20,7 @@ import (
 	"github.com/yimayou/yimayou/app/i18n"
 	"github.com/yimayou/yimayou/app/media"
 	"github.com/yimayou/yimayou/app/qr"
+	"github.com/yimayou/yimayou/app/ratelog"
 )
 
 // Recorder takes events off the request path; the event pipeline
@@ -92,6 +93,7 @@ type Server struct {
 	started   time.Time
 	photos    *media.Gate // bounds photo decoding (console_media.go)
 	qrRenders *qr.RenderGate
+	errLog    *ratelog.Logger // errors that repeat per request
 }
 
 // New builds the fiber app with every route.
@@ -107,6 +109,7 @@ func New(d Deps) (*fiber.App, error) {
 	s := &Server{Deps: d, tpl: tpl, assets: a, css: template.CSS(a.css), md: newMarkdown(),
 		metrics: newMetrics(d.Registry), pages: newPageCache(2000), started: time.Now(),
 		photos: media.NewGate(0, 0, 0), qrRenders: d.QRRenders}
+	s.errLog = ratelog.New(d.Log, 30*time.Second)
 	if s.qrRenders == nil {
 		s.qrRenders = qr.NewRenderGate(0, 500*time.Millisecond)
 	}

@@ -7,6 +7,7 @@ package netguard
 
 import (
 	"errors"
+	"io"
 	"log/slog"
 	"net"
 	"net/netip"
@@ -85,6 +86,7 @@ type Listener struct {
 	acceptErrors atomic.Uint64
 	refusedTotal atomic.Uint64
 	refusedPerIP atomic.Uint64
+	lingering    atomic.Int64
 }
 
 // Wrap guards ln.
@@ -222,11 +224,30 @@ func (l *Listener) refuse(c net.Conn, addr netip.Addr, why string) {
 		l.log.Warn("refuse_ip", "http: connection refused: per-client cap reached",
 			"peer", addr.String(), "max_conns_per_ip", l.opt.MaxConnsPerIP)
 	}
-	// The accept loop must not wait on a client that does not read.
-	_ = c.SetWriteDeadline(time.Now().Add(50 * time.Millisecond))
-	_, _ = c.Write(busyResponse)
-	_ = c.Close()
+	// The answer is written, the sending side shut and the request read
+	// away for up to a second, off the accept loop: closing with the
+	// request unread would reset the connection before the client reads
+	// the 503. Only a few linger at once; the rest are closed at once.
+	if l.lingering.Add(1) > maxLingering {
+		l.lingering.Add(-1)
+		_ = c.Close()
+		return
+	}
+	go func() {
+		defer l.lingering.Add(-1)
+		_ = c.SetDeadline(time.Now().Add(time.Second))
+		_, _ = c.Write(busyResponse)
+		if cw, ok := c.(interface{ CloseWrite() error }); ok {
+			_ = cw.CloseWrite()
+		}
+		_, _ = io.Copy(io.Discard, io.LimitReader(c, 64<<10))
+		_ = c.Close()
+	}()
 }
+
+// maxLingering bounds the refused connections being answered at once:
+// they hold file descriptors beyond the cap.
+const maxLingering = 16
 
 // bucket is the per-IP key: IPv4 addresses as they are, IPv6 by /64.
 func bucket(a netip.Addr) netip.Addr {

@@ -103,18 +103,22 @@ func floodQR(base, code string, ok, busy, other *atomic.Int64, stop <-chan struc
 			return
 		default:
 		}
-		req.SetRequestURI(fmt.Sprintf("%s/qr/%s.png?size=%d&fg=%06x", base, code, 1024+rand.IntN(3072), rand.IntN(0x404040)))
+		req.SetRequestURI(fmt.Sprintf("%s/qr/%s.png?size=%d&fg=%06x", base, code, 1024+rand.IntN(3072), rand.IntN(0x40)<<16|rand.IntN(0x40)<<8|rand.IntN(0x40)))
 		err := client.Do(req, resp)
 		switch {
 		case err != nil:
-			other.Add(1)
+			if other.Add(1) == 1 {
+				fmt.Println("first QR flood error:", err)
+			}
 			time.Sleep(10 * time.Millisecond)
 		case resp.StatusCode() == 200:
 			ok.Add(1)
 		case resp.StatusCode() == 503:
 			busy.Add(1)
 		default:
-			other.Add(1)
+			if other.Add(1) == 1 {
+				fmt.Println("first unexpected QR answer:", resp.StatusCode(), string(resp.Body()))
+			}
 		}
 	}
 }

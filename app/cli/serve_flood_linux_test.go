@@ -283,3 +283,32 @@ func listenInode(t *testing.T, pid, port int) string {
 	t.Fatalf("no socket listening on port %d in process %d", port, pid)
 	return ""
 }
+
+// Finding 10 of the abuse report: with the event directory unwritable,
+// /readyz stayed ready. Here the directory goes away under a running
+// serve (root ignores a read-only mode): the shipper cannot keep its
+// mark, and /readyz says not ready, naming the event log, while scans are
+// still answered.
+func TestServeNotReadyWhenEventLogCannotWrite(t *testing.T) {
+	c := startServeChild(t)
+	c.waitFor(t, "/readyz", "at start", 200)
+	if err := os.RemoveAll(filepath.Join(c.data, "events")); err != nil {
+		t.Fatal(err)
+	}
+	if code, err := c.get(c.scan); err != nil || code != 200 {
+		t.Fatalf("scan with the event directory gone: %d %v", code, err)
+	}
+	c.waitFor(t, "/readyz", "with the event directory gone", 503)
+	res, err := noKeepAlive.Get(c.base + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !strings.Contains(string(body), "event log cannot write") {
+		t.Errorf("/readyz does not say why: %s", body)
+	}
+	if n := strings.Count(c.stderr.String(), "level=ERROR"); n > 3 {
+		t.Errorf("%d ERROR lines in a few seconds of a failing event directory:\n%s", n, c.stderr.String())
+	}
+}

@@ -37,8 +37,7 @@ func (l *Log) recovered(kind string) {
 	delete(l.faults, kind)
 	l.stateMu.Unlock()
 	if was {
-		l.rlog.Reset(kind)
-		l.log.Info("events: recovered", "what", kind)
+		l.log.Info("events: recovered", "what", kind, "failures_not_logged", l.rlog.Reset(kind))
 	}
 }
 

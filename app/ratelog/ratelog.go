@@ -73,10 +73,15 @@ func (l *Logger) Log(level slog.Level, kindName, msg string, args ...any) {
 	l.log.Log(context.Background(), level, msg, args...)
 }
 
-// Reset forgets kind, so that its next occurrence is written at once: call
-// it when the failing operation succeeds again.
-func (l *Logger) Reset(kindName string) {
+// Reset forgets kind, so that its next occurrence is written at once, and
+// returns how many occurrences were left out since the last line: call it
+// when the failing operation succeeds again, and say that count.
+func (l *Logger) Reset(kindName string) (suppressed int) {
 	l.mu.Lock()
+	defer l.mu.Unlock()
+	if k := l.kinds[kindName]; k != nil {
+		suppressed = k.suppressed
+	}
 	delete(l.kinds, kindName)
-	l.mu.Unlock()
+	return suppressed
 }

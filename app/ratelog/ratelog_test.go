@@ -31,7 +31,10 @@ func TestFirstThenSummary(t *testing.T) {
 		t.Fatal("a different kind was suppressed")
 	}
 	// After Reset the next failure is written at once.
-	l.Reset("rotate")
+	l.Error("rotate", "rotate failed")
+	if n := l.Reset("rotate"); n != 1 {
+		t.Errorf("Reset reported %d left out, want 1", n)
+	}
 	l.Error("rotate", "rotate failed again")
 	if !strings.Contains(buf.String(), "rotate failed again") {
 		t.Fatal("Reset did not let the next line through")

@@ -57,7 +57,7 @@ var Vars = []Var{
 	{"YIMAYOU_SHUTDOWN_GRACE", "shutdown-grace", "10s", "time to drain requests on shutdown"},
 	{"YIMAYOU_SEED_DEMO", "seed-demo", "true", "import the demo content pack into an empty database"},
 	{"YIMAYOU_RETENTION_DAYS", "retention-days", "400", "days raw events are kept (whole months are dropped); rollups are kept"},
-	{"YIMAYOU_MAX_CONNS", "max-conns", "auto", "open client connections in total (auto: 3/4 of the open-file limit); more are answered 503"},
+	{"YIMAYOU_MAX_CONNS", "max-conns", "auto", "open client connections in total (auto: 3/4 of the open-file limit, at most 32768); more are answered 503"},
 	{"YIMAYOU_MAX_CONNS_PER_IP", "max-conns-per-ip", "512", "open connections from one client address (0: no cap); sized for a carrier-grade NAT crowd; trusted proxies are exempt"},
 	{"YIMAYOU_READY_MAX_LAG", "ready-max-lag", "15m", "/readyz reports not ready when the oldest event not yet stored in the database is older than this"},
 }

@@ -36,15 +36,20 @@ const (
 	minReserveFiles = 64
 )
 
+// maxAutoConns bounds the automatic cap by memory as well: an open
+// connection costs the server some 20–30 KB (goroutine, read buffer,
+// request context), so 32768 of them ~1 GB, whatever the file limit.
+const maxAutoConns = 32768
+
 // AutoMaxConns is the total cap for a process allowed limit open files:
-// three quarters of it, and always at least minReserveFiles left for the
-// database, logs and media.
+// three quarters of it, always leaving at least minReserveFiles for the
+// database, logs and media, and at most maxAutoConns.
 func AutoMaxConns(limit uint64) int {
 	reserve := max(limit/4, minReserveFiles)
 	if limit <= reserve {
 		return 1
 	}
-	return int(min(limit-reserve, 1<<30))
+	return int(min(limit-reserve, maxAutoConns))
 }
 
 // Options configure Wrap.

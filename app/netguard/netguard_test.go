@@ -210,7 +210,7 @@ func TestAutoMaxConns(t *testing.T) {
 	for _, c := range []struct {
 		limit uint64
 		want  int
-	}{{1024, 768}, {256, 192}, {100, 36}, {20000, 15000}, {10, 1}} {
+	}{{1024, 768}, {256, 192}, {100, 36}, {20000, 15000}, {10, 1}, {1 << 20, 32768}} {
 		if got := AutoMaxConns(c.limit); got != c.want {
 			t.Errorf("AutoMaxConns(%d) = %d, want %d", c.limit, got, c.want)
 		}

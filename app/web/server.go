@@ -124,12 +124,9 @@ func New(d Deps) (*fiber.App, error) {
 		ErrorHandler:          s.handleError,
 		ReadTimeout:           15 * time.Second,
 		WriteTimeout:          30 * time.Second,
-		// An idle keep-alive connection holds a file descriptor: phones
-		// reconnect cheaply, so 30 s is plenty. A connection that sends
-		// nothing is closed after ReadTimeout.
-		IdleTimeout:    30 * time.Second,
-		BodyLimit:      8 << 20,
-		ReadBufferSize: 8192,
+		IdleTimeout:           30 * time.Second, // an idle keep-alive holds a file descriptor; phones reconnect cheaply
+		BodyLimit:             8 << 20,
+		ReadBufferSize:        8192,
 	})
 	app.Use(s.observe, s.recoverPanic, s.securityHeaders, s.language)
 	app.Use(compress.New(compress.Config{Level: compress.LevelBestSpeed}))

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"os/signal"
 	"path/filepath"
 	"strings"
@@ -21,6 +22,7 @@ import (
 	"github.com/yimayou/yimayou/app/domain"
 	"github.com/yimayou/yimayou/app/events"
 	"github.com/yimayou/yimayou/app/i18n"
+	"github.com/yimayou/yimayou/app/netguard"
 	"github.com/yimayou/yimayou/app/qr"
 	"github.com/yimayou/yimayou/app/web"
 	"github.com/yimayou/yimayou/public"
@@ -88,10 +90,11 @@ func serve(ctx context.Context, env Env, o serveOptions) error {
 	defer stop()
 
 	// Bind first: a taken port should fail before any work is done.
-	ln, err := net.Listen("tcp", cfg.Addr)
+	tcp, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
+	ln := guardListener(tcp, cfg, log)
 	defer ln.Close()
 	if strings.HasSuffix(cfg.PublicURL, ":0") {
 		// Port 0 asks for any free port; the URL must name the one we got.
@@ -145,9 +148,10 @@ func serve(ctx context.Context, env Env, o serveOptions) error {
 	go janitor(workers, db, log)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(evlog.Collectors()...)
+	reg.MustRegister(listenerCollectors(ln)...)
 	app, err := web.New(web.Deps{
 		Catalog: cat, I18n: i18n.MustLoad(), Recorder: evlog, Tagger: events.NewTagger(secrets, log), QR: qr.NewRenderer(32 << 20),
-		ReadyExtra: map[string]web.ReadyCheck{"event_log": func(context.Context) (any, error) { return evlog.Lag(), nil }},
+		ReadyExtra: map[string]web.ReadyCheck{"event_log": func(context.Context) (any, error) { return evlog.Ready(cfg.ReadyMaxLag) }},
 		DB:         db, Registry: reg, Log: log, PublicURL: cfg.PublicURL, Public: public.FS, Version: version(),
 		Accounts: db, CheckPassword: auth.CheckPassword, KV: db.KV("web"),
 		Alerts: db, Feedback: db, FormSecret: formSecret,
@@ -164,12 +168,18 @@ func serve(ctx context.Context, env Env, o serveOptions) error {
 	printBanner(env, cfg, db, admin, password, cat.Snapshot().ExampleSign())
 	log.Info("serving", "addr", ln.Addr().String(), "public_url", cfg.PublicURL, "embedded", cfg.Embedded())
 
+	// Should the HTTP server return on its own, the shutdown below still
+	// runs in order, so the events it answered are flushed and the
+	// embedded database is closed cleanly; serve then exits 1.
+	var exitErr error
 	select {
 	case <-ctx.Done():
 	case err := <-serveErr:
-		if err != nil {
-			return fmt.Errorf("http server: %w", err)
+		exitErr = fmt.Errorf("http server stopped: %w", err)
+		if err == nil {
+			exitErr = errors.New("http server stopped unexpectedly")
 		}
+		log.Error("http server stopped; shutting down in order", "err", exitErr)
 	}
 
 	// Shutdown in order: stop accepting and drain HTTP, flush the event
@@ -193,7 +203,53 @@ func serve(ctx context.Context, env Env, o serveOptions) error {
 	}
 	stopWorkers()
 	log.Info("stopped")
-	return nil
+	return exitErr
+}
+
+// guardListener keeps the HTTP server alive under a connection flood: the
+// soft open-file limit is raised to the hard one, accept errors such as
+// EMFILE are waited out, and connections are capped in total (below the
+// open-file limit, so the database and logs keep their descriptors) and
+// per client address.
+func guardListener(ln net.Listener, cfg config.Config, log *slog.Logger) *netguard.Listener {
+	soft, hard, err := netguard.RaiseFileLimit()
+	if err != nil {
+		log.Warn("raise open-file limit", "err", err, "soft", soft, "hard", hard)
+	}
+	maxConns := cfg.MaxConns
+	if maxConns == 0 && soft > 0 {
+		maxConns = netguard.AutoMaxConns(soft)
+	}
+	log.Info("connection limits", "open_files", soft, "max_conns", maxConns, "max_conns_per_ip", cfg.MaxConnsPerIP)
+	return netguard.Wrap(ln, netguard.Options{MaxConns: maxConns, MaxConnsPerIP: cfg.MaxConnsPerIP,
+		Exempt: trustedPeer(cfg), Log: log})
+}
+
+// trustedPeer names the peers the per-IP connection cap skips: trusted
+// reverse proxies carry every client's connections and enforce their own
+// per-client limits. Nil until the trusted-proxy setting
+// (YIMAYOU_TRUSTED_PROXIES) is wired here; without it every peer is
+// capped, which behind a proxy means the proxy's address is: raise
+// YIMAYOU_MAX_CONNS_PER_IP or set 0 there.
+func trustedPeer(config.Config) func(netip.Addr) bool { return nil }
+
+func listenerCollectors(ln *netguard.Listener) []prometheus.Collector {
+	f := func(get func(netguard.Stats) uint64) func() float64 {
+		return func() float64 { return float64(get(ln.Stats())) }
+	}
+	opts := func(name, help string) prometheus.Opts {
+		return prometheus.Opts{Namespace: "yimayou", Subsystem: "http", Name: name, Help: help}
+	}
+	return []prometheus.Collector{
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts(opts("open_connections", "Open client connections.")),
+			f(func(s netguard.Stats) uint64 { return s.Open })),
+		prometheus.NewCounterFunc(prometheus.CounterOpts(opts("accept_errors_total", "Failed accepts (out of file descriptors…), retried.")),
+			f(func(s netguard.Stats) uint64 { return s.AcceptErrors })),
+		prometheus.NewCounterFunc(prometheus.CounterOpts(opts("refused_total_cap_total", "Connections refused at the total cap.")),
+			f(func(s netguard.Stats) uint64 { return s.RefusedTotal })),
+		prometheus.NewCounterFunc(prometheus.CounterOpts(opts("refused_per_ip_total", "Connections refused at the per-client cap.")),
+			f(func(s netguard.Stats) uint64 { return s.RefusedPerIP })),
+	}
 }
 
 // firstAdmin creates the "admin" user with a generated password when the

@@ -31,6 +31,9 @@ type Config struct {
 	ShutdownGrace  time.Duration // how long to drain requests on shutdown
 	SeedDemo       bool          // import the demo pack into an empty database
 	RetentionDays  int           // raw events are dropped after this many days; rollups are kept
+	MaxConns       int           // open client connections in total; 0: derived from the open-file limit
+	MaxConnsPerIP  int           // open connections from one client address; 0: no cap
+	ReadyMaxLag    time.Duration // /readyz says not ready when the oldest unshipped event is older
 }
 
 // Var documents one setting, for --help and the README.
@@ -54,6 +57,9 @@ var Vars = []Var{
 	{"YIMAYOU_SHUTDOWN_GRACE", "shutdown-grace", "10s", "time to drain requests on shutdown"},
 	{"YIMAYOU_SEED_DEMO", "seed-demo", "true", "import the demo content pack into an empty database"},
 	{"YIMAYOU_RETENTION_DAYS", "retention-days", "400", "days raw events are kept (whole months are dropped); rollups are kept"},
+	{"YIMAYOU_MAX_CONNS", "max-conns", "auto", "open client connections in total (auto: 3/4 of the open-file limit, at most 32768); more are answered 503"},
+	{"YIMAYOU_MAX_CONNS_PER_IP", "max-conns-per-ip", "512", "open connections from one client address (0: no cap); sized for a carrier-grade NAT crowd; trusted proxies are exempt"},
+	{"YIMAYOU_READY_MAX_LAG", "ready-max-lag", "15m", "/readyz reports not ready when the oldest event not yet stored in the database is older than this"},
 }
 
 // Load builds a Config from args (without the program name) and getenv.
@@ -168,6 +174,19 @@ func build(flags map[string]string, getenv func(string) string) (Config, error) 
 	} else {
 		c.RetentionDays = n
 	}
+	if s := get("max-conns"); s != "auto" {
+		if n, err := strconv.Atoi(s); err != nil || n < 1 {
+			errs = append(errs, fmt.Errorf("YIMAYOU_MAX_CONNS %q: want auto or a positive number", s))
+		} else {
+			c.MaxConns = n
+		}
+	}
+	if n, err := strconv.Atoi(get("max-conns-per-ip")); err != nil || n < 0 {
+		errs = append(errs, fmt.Errorf("YIMAYOU_MAX_CONNS_PER_IP %q: want a number, 0 for no cap", get("max-conns-per-ip")))
+	} else {
+		c.MaxConnsPerIP = n
+	}
+	c.ReadyMaxLag = duration(get("ready-max-lag"), "YIMAYOU_READY_MAX_LAG", time.Second, 7*24*time.Hour, &errs)
 	if len(errs) > 0 {
 		return Config{}, errors.Join(errs...)
 	}

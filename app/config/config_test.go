@@ -17,7 +17,7 @@ func TestDefaults(t *testing.T) {
 	}
 	if c.Addr != ":8080" || c.PublicURL != "http://localhost:8080" || !c.Embedded() ||
 		c.Database != "yimayou" || c.EventFsync != 20*time.Millisecond || !c.SeedDemo || c.EventStrict ||
-		c.RetentionDays != 400 {
+		c.RetentionDays != 400 || c.MaxConns != 0 || c.MaxConnsPerIP != 512 || c.ReadyMaxLag != 15*time.Minute {
 		t.Fatalf("defaults: %+v", c)
 	}
 }
@@ -47,6 +47,9 @@ func TestBadValues(t *testing.T) {
 		"YIMAYOU_EVENT_STRICT":     "maybe",
 		"YIMAYOU_RELOAD_EVERY":     "soon",
 		"YIMAYOU_RETENTION_DAYS":   "7",
+		"YIMAYOU_MAX_CONNS":        "0",
+		"YIMAYOU_MAX_CONNS_PER_IP": "-1",
+		"YIMAYOU_READY_MAX_LAG":    "never",
 	}
 	for k, v := range cases {
 		_, err := Load(nil, env(map[string]string{k: v}), io.Discard)

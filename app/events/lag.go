@@ -17,6 +17,11 @@ type LagStats struct {
 	OldestAge time.Duration `json:"oldest_age_ns"`
 	// Segments on disk.
 	Segments int `json:"segments"`
+	// WaitAge is how long ago the oldest event not yet stored was
+	// written to the log (about: within a second while the backlog is
+	// young). Unlike OldestAge it does not count the event's own time,
+	// which is old for events a phone sends late.
+	WaitAge time.Duration `json:"wait_age_ns"`
 }
 
 // Lag reports how far shipping is behind. It is cheap: /readyz and
@@ -37,9 +42,11 @@ func (l *Log) Lag() LagStats {
 			st.Bytes += s.size - int64(segHeaderSize)
 		}
 	}
+	now := l.opt.Now()
 	if !l.oldestPending.IsZero() {
-		st.OldestAge = max(0, l.opt.Now().Sub(l.oldestPending))
+		st.OldestAge = max(0, now.Sub(l.oldestPending))
 	}
+	st.WaitAge = l.waitAge(now)
 	return st
 }
 
@@ -72,5 +79,12 @@ func (l *Log) Collectors() []prometheus.Collector {
 		gauge("lag_bytes", "Bytes of event log not yet shipped.", func() float64 { return float64(l.Lag().Bytes) }),
 		gauge("lag_oldest_seconds", "Age of the oldest event waiting to be shipped.", func() float64 { return l.Lag().OldestAge.Seconds() }),
 		gauge("segments", "Event log segment files on disk.", func() float64 { return float64(l.Lag().Segments) }),
+		gauge("wait_seconds", "How long ago the oldest event not yet stored in MongoDB was written.", func() float64 { return l.Lag().WaitAge.Seconds() }),
+		gauge("healthy", "1 when the event log can write, fsync and keep its mark; 0 otherwise.", func() float64 {
+			if l.Health() != nil {
+				return 0
+			}
+			return 1
+		}),
 	}
 }

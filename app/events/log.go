@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/yimayou/yimayou/app/domain"
+	"github.com/yimayou/yimayou/app/ratelog"
 )
 
 // ErrClosed is returned by Record after Close.
@@ -94,7 +95,21 @@ type Log struct {
 	batches     atomic.Uint64
 	repaired    repairStats
 	shipState
+
+	// Under stateMu: what fails (health.go) and when events were written.
+	faults     map[string]error
+	writeTimes []seqTime
+	writeGrain time.Duration
+	rlog       *ratelog.Logger
+
+	// Owned by the writer: a failed segment rotation is tried again only
+	// after this time, not on every write.
+	rotateRetryAt time.Time
 }
+
+// rotateRetry is the wait between attempts to start a new segment after
+// one failed (a read-only or full disk).
+const rotateRetry = 5 * time.Second
 
 // position names a place in the log: the segment (by its first sequence
 // number), the offset in it just past a frame, and that frame's sequence.
@@ -169,7 +184,8 @@ func Open(opt Options) (*Log, error) {
 	l := &Log{dir: opt.Dir, opt: opt, log: opt.Logger,
 		wake: make(chan struct{}, 1), writerDone: make(chan struct{}),
 		syncWake: make(chan struct{}, 1), syncerDone: make(chan struct{}),
-		syncedNotify: make(chan struct{}, 1)}
+		syncedNotify: make(chan struct{}, 1), writeGrain: time.Second,
+		rlog: ratelog.New(opt.Logger, 30*time.Second)}
 	var err error
 	if l.node, err = loadNodeID(opt.Dir); err != nil {
 		return nil, err
@@ -182,6 +198,8 @@ func Open(opt Options) (*Log, error) {
 		return nil, err
 	}
 	l.cur = &batch{done: make(chan struct{})}
+	// What a previous run left unshipped counts as written now.
+	l.writeTimes = []seqTime{{seq: l.shipped.seq + 1, at: opt.Now()}}
 	go l.writer()
 	go l.syncer()
 	return l, nil
@@ -567,13 +585,19 @@ func (l *Log) writtenPos() position {
 
 func (l *Log) writeBatch(b *batch) {
 	l.batches.Add(1)
-	if l.fSize > int64(segHeaderSize) && l.fSize+int64(len(b.buf)) > l.opt.SegmentBytes {
+	now := l.opt.Now()
+	if l.fSize > int64(segHeaderSize) && l.fSize+int64(len(b.buf)) > l.opt.SegmentBytes && !now.Before(l.rotateRetryAt) {
 		old := l.f
 		oldPos := l.writtenPos()
 		if err := l.createSegment(b.last - uint64(b.count) + 1); err != nil {
-			// Keep appending to the old segment rather than fail scans.
-			l.log.Error("events: rotate", "err", err)
+			// Keep appending to the old segment rather than fail scans,
+			// and try again later rather than on every write.
+			l.rotateRetryAt = now.Add(rotateRetry)
+			l.fail(faultRotate, err, "events: cannot start a new segment; appending to the current one",
+				"retry_in", rotateRetry.String(), "segment_bytes", l.fSize)
 		} else {
+			l.rotateRetryAt = time.Time{}
+			l.recovered(faultRotate)
 			l.queueSync(syncItem{f: old, seal: true, pos: oldPos})
 		}
 	}
@@ -582,7 +606,7 @@ func (l *Log) writeBatch(b *batch) {
 		// Cut whatever part of the group reached the file, so the
 		// segment stays a clean sequence of frames.
 		l.writeErrors.Add(1)
-		l.log.Error("events: write", "err", err, "events", b.count)
+		l.fail(faultWrite, err, "events: write", "events", b.count)
 		if terr := l.f.Truncate(l.fSize); terr == nil {
 			_, _ = l.f.Seek(l.fSize, io.SeekStart)
 		}
@@ -597,7 +621,12 @@ func (l *Log) writeBatch(b *batch) {
 	l.stateMu.Lock()
 	l.written = pos
 	l.segs[len(l.segs)-1].size = l.fSize
+	l.noteWrite(b.last-uint64(b.count)+1, now)
+	_, hadWriteFault := l.faults[faultWrite]
 	l.stateMu.Unlock()
+	if hadWriteFault {
+		l.recovered(faultWrite)
+	}
 	if l.opt.Strict {
 		l.queueSync(syncItem{f: l.f, pos: pos, batch: b})
 		return
@@ -660,7 +689,7 @@ func (l *Log) syncItems(items []syncItem) {
 		if it.f != synced && (i+1 == len(items) || items[i+1].f != it.f) {
 			if e := datasync(it.f); e != nil && err == nil {
 				err = fmt.Errorf("events: fsync log: %w", e)
-				l.log.Error("events: fsync", "err", e)
+				l.fail(faultFsync, e, "events: fsync")
 			}
 			l.syncs.Add(1)
 			synced = it.f
@@ -678,6 +707,7 @@ func (l *Log) syncItems(items []syncItem) {
 	if err != nil {
 		return
 	}
+	l.recovered(faultFsync)
 	l.stateMu.Lock()
 	l.synced = items[len(items)-1].pos
 	l.stateMu.Unlock()

@@ -155,7 +155,7 @@ func (s *Shipper) run() {
 	for {
 		batch, err := s.read()
 		if err != nil {
-			s.l.log.Error("events: read log", "err", err)
+			s.l.fail(faultRead, err, "events: read log")
 			if !s.pause(time.Second) {
 				return
 			}
@@ -227,7 +227,7 @@ func (s *Shipper) send(batch []domain.Event) bool {
 		}
 		s.failures++
 		s.l.shipFailures.Add(1)
-		s.l.log.Warn("events: ship batch", "events", len(batch), "err", err, "retry_in", backoff)
+		s.l.rlog.Warn("ship", "events: ship batch", "events", len(batch), "err", err, "retry_in", backoff)
 		// Jitter, so nodes coming back from one outage do not retry in
 		// step.
 		d := backoff/2 + time.Duration(rand.Int64N(int64(backoff)))
@@ -422,8 +422,9 @@ func (s *Shipper) writeMark(force bool) {
 	}
 	s.lastMark = now
 	if err := s.l.persistMark(); err != nil {
-		s.l.log.Error("events: write shipped mark", "err", err)
+		s.l.fail(faultMark, err, "events: write shipped mark")
 		return
 	}
+	s.l.recovered(faultMark)
 	s.l.deleteShipped()
 }

@@ -54,29 +54,43 @@ func photoError(key string, args ...any) error {
 }
 
 // PreparePhoto checks an uploaded image and makes its renditions. URLs
-// are prefix + file name.
+// are prefix + file name. It decodes without bound: servers go through a
+// Gate.
 func PreparePhoto(data []byte, prefix string) (Photo, error) {
+	if _, err := checkPhoto(data); err != nil {
+		return Photo{}, err
+	}
+	return preparePhoto(data, prefix)
+}
+
+// checkPhoto judges an upload by its size, its first bytes and the
+// dimensions its header declares, before anything is decoded.
+func checkPhoto(data []byte) (image.Config, error) {
 	if len(data) == 0 {
-		return Photo{}, photoError("console.error.file_missing")
+		return image.Config{}, photoError("console.error.file_missing")
 	}
 	if len(data) > MaxPhotoBytes {
-		return Photo{}, photoError("console.error.photo_too_big", MaxPhotoBytes>>20)
+		return image.Config{}, photoError("console.error.photo_too_big", MaxPhotoBytes>>20)
 	}
 	switch http.DetectContentType(data) {
 	case "image/jpeg", "image/png", "image/webp":
 	default:
-		return Photo{}, photoError("console.error.photo_type")
+		return image.Config{}, photoError("console.error.photo_type")
 	}
 	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
-		return Photo{}, photoError("console.error.photo_type")
+		return image.Config{}, photoError("console.error.photo_type")
 	}
-	if cfg.Width*cfg.Height > MaxPhotoPixels || cfg.Width > 20000 || cfg.Height > 20000 {
-		return Photo{}, photoError("console.error.photo_pixels", MaxPhotoPixels/1_000_000)
+	if cfg.Width > 20000 || cfg.Height > 20000 || cfg.Width*cfg.Height > MaxPhotoPixels {
+		return image.Config{}, photoError("console.error.photo_pixels", MaxPhotoPixels/1_000_000)
 	}
 	if min(cfg.Width, cfg.Height) < MinPhotoSide {
-		return Photo{}, photoError("console.error.photo_small", MinPhotoSide)
+		return image.Config{}, photoError("console.error.photo_small", MinPhotoSide)
 	}
+	return cfg, nil
+}
+
+func preparePhoto(data []byte, prefix string) (Photo, error) {
 	img, _, err := image.Decode(bytes.NewReader(data))
 	if err != nil {
 		return Photo{}, photoError("console.error.photo_type")

@@ -2,6 +2,7 @@ package media
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"hash/crc32"
@@ -9,6 +10,7 @@ import (
 	"image/color"
 	"image/jpeg"
 	"image/png"
+	"sync"
 	"testing"
 	"time"
 
@@ -186,5 +188,84 @@ func TestPreparePhotoLarge(t *testing.T) {
 	t.Logf("6000×4000 JPEG (%d KB) → widths %v in %v", len(data)>>10, p.Photo.Sizes, time.Since(start))
 	if p.Photo.Width != 1600 || p.Photo.Height != 2400 {
 		t.Errorf("largest %d×%d", p.Photo.Width, p.Photo.Height)
+	}
+}
+
+func flatPNG(t *testing.T, w, h int) []byte {
+	t.Helper()
+	img := image.NewGray(image.Rect(0, 0, w, h))
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// Finding 9 of the abuse report: four concurrent 194 KB PNGs of
+// 7071×7071 took the server from 205 MB to 2.5 GB. A flat PNG is tiny on
+// the wire and huge decoded; the gate decodes concurrent uploads within
+// its pixel budget (here scaled down: 1 M-pixel photos, a 1.5 M budget).
+func TestGateBoundsPixelsInFlight(t *testing.T) {
+	data := flatPNG(t, 1000, 1000)
+	if len(data) > 64<<10 {
+		t.Fatalf("flat PNG of %d bytes: not the bomb shape", len(data))
+	}
+	g := NewGate(4, 1_500_000, time.Minute)
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := g.PreparePhoto(context.Background(), data, "/media/")
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatalf("upload refused: %v", err)
+		}
+	}
+	if peak := g.PeakPixels(); peak != 1_000_000 {
+		t.Fatalf("peak pixels in flight %d, want one photo's 1,000,000 (the budget is 1,500,000)", peak)
+	}
+}
+
+// A full gate makes the upload wait, then refuses it with a message the
+// editor can act on; the header check comes first and costs no wait.
+func TestGateBusyAndHeaderFirst(t *testing.T) {
+	g := NewGate(1, 1_000_000, 30*time.Millisecond)
+	release, err := g.acquire(context.Background(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = g.PreparePhoto(context.Background(), encodeJPEG(t, testImage(400, 400)), "/media/")
+	var verr *domain.ValidationError
+	if !errors.As(err, &verr) || verr.Key != "console.error.photo_busy" {
+		t.Fatalf("full gate: %v, want photo_busy", err)
+	}
+	// A PNG declaring 7071×7071 in 45 bytes is within the pixel cap, so
+	// only the gate stands between it and a 200 MB allocation.
+	var pngBuf bytes.Buffer
+	_ = png.Encode(&pngBuf, testImage(100, 100))
+	bomb := append([]byte{}, pngBuf.Bytes()[:33]...)
+	binary.BigEndian.PutUint32(bomb[16:], 7071)
+	binary.BigEndian.PutUint32(bomb[20:], 7071)
+	binary.BigEndian.PutUint32(bomb[29:], crc32.ChecksumIEEE(bomb[12:29]))
+	if _, err := g.PreparePhoto(context.Background(), bomb, "/media/"); !errors.As(err, &verr) || verr.Key != "console.error.photo_busy" {
+		t.Fatalf("declared-huge PNG while the gate is full: %v, want photo_busy (not decoded)", err)
+	}
+	// Too many pixels declared: refused from the header, even with the
+	// gate full.
+	binary.BigEndian.PutUint32(bomb[16:], 30000)
+	binary.BigEndian.PutUint32(bomb[29:], crc32.ChecksumIEEE(bomb[12:29]))
+	if _, err := g.PreparePhoto(context.Background(), bomb, "/media/"); !errors.As(err, &verr) || verr.Key != "console.error.photo_pixels" {
+		t.Fatalf("30000×7071 header: %v, want photo_pixels", err)
+	}
+	release()
+	if _, err := g.PreparePhoto(context.Background(), encodeJPEG(t, testImage(400, 400)), "/media/"); err != nil {
+		t.Fatalf("after release: %v", err)
 	}
 }

@@ -95,3 +95,14 @@ func (c *cache) stats() (bytes, entries int) {
 	defer c.mu.Unlock()
 	return c.bytes, len(c.items)
 }
+
+// has reports whether k is cached, without touching its recency.
+func (c *cache) has(k cacheKey) bool {
+	if c.maxBytes == 0 {
+		return false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, ok := c.items[k]
+	return ok
+}

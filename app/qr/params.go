@@ -69,6 +69,22 @@ const (
 	MinContrast = 4.5
 )
 
+// Sizes are the sizes offered: a requested size is rounded up to the next
+// of them, so that the sizes anyone can ask for (and the cache entries and
+// renders they cost) are a handful, while any size asked before still gets
+// an image at least as large.
+var Sizes = []int{64, 128, 256, 512, 768, 1024, 1536, 2048, 3072, MaxSize}
+
+// offeredSize rounds n (within MinSize..MaxSize) up to an offered size.
+func offeredSize(n int) int {
+	for _, s := range Sizes {
+		if n <= s {
+			return s
+		}
+	}
+	return MaxSize
+}
+
 // Params says how to draw a code. Start from DefaultParams when building
 // one by hand; the renderer validates it either way.
 type Params struct {
@@ -108,6 +124,7 @@ func ParseParams(get func(key string) string) (Params, error) {
 	if err := p.validateSize(); err != nil {
 		return Params{}, err
 	}
+	p.Size = offeredSize(p.Size)
 	if s := get("margin"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil {
@@ -214,9 +231,14 @@ func parseLevel(s string) (Level, bool) {
 	return 0, false
 }
 
-// parseHexColor accepts exactly six hex digits, in either case. There is no
-// '#': it would have to be escaped as %23 in a query string.
+// parseHexColor accepts a CSS hex colour of six or three digits, in either
+// case, with or without a leading '#' (escaped as %23 in a query string):
+// "000000", "#000000" and "#000" are one colour, so one cache entry.
 func parseHexColor(s string) (color.RGBA, bool) {
+	s = strings.TrimPrefix(s, "#")
+	if len(s) == 3 {
+		s = string([]byte{s[0], s[0], s[1], s[1], s[2], s[2]})
+	}
 	if len(s) != 6 {
 		return color.RGBA{}, false
 	}

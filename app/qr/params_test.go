@@ -4,6 +4,7 @@ import (
 	"errors"
 	"image/color"
 	"math"
+	"strconv"
 	"testing"
 
 	"github.com/yimayou/yimayou/app/domain"
@@ -86,8 +87,9 @@ func TestParseParamsRejects(t *testing.T) {
 		{"level unknown", map[string]string{"level": "x"}, "level", "error.qr_level"},
 		{"level spelled out", map[string]string{"level": "medium"}, "level", "error.qr_level"},
 		{"level two letters", map[string]string{"level": "ml"}, "level", "error.qr_level"},
-		{"fg with hash", map[string]string{"fg": "#000000"}, "fg", "error.qr_color"},
-		{"fg short form", map[string]string{"fg": "000"}, "fg", "error.qr_color"},
+		{"fg two hashes", map[string]string{"fg": "##000000"}, "fg", "error.qr_color"},
+		{"fg four digits", map[string]string{"fg": "#0000"}, "fg", "error.qr_color"},
+		{"fg hash alone", map[string]string{"fg": "#"}, "fg", "error.qr_color"},
 		{"fg too long", map[string]string{"fg": "0000000"}, "fg", "error.qr_color"},
 		{"fg with alpha", map[string]string{"fg": "000000ff"}, "fg", "error.qr_color"},
 		{"fg not hex", map[string]string{"fg": "00000g"}, "fg", "error.qr_color"},
@@ -185,5 +187,47 @@ func assertValidation(t *testing.T, err error, field, key string) {
 	}
 	if !errors.Is(err, domain.ErrInvalid) {
 		t.Errorf("errors.Is(err, domain.ErrInvalid) = false")
+	}
+}
+
+// Finding 8 of the abuse report: distinct size and colour spellings each
+// cost a render and a cache entry. Colours are normalised and sizes
+// rounded up to a fixed list, so the spellings below are one entry each.
+func TestParamsNormalised(t *testing.T) {
+	parse := func(q map[string]string) Params {
+		t.Helper()
+		p, err := ParseParams(func(k string) string { return q[k] })
+		if err != nil {
+			t.Fatalf("%v: %v", q, err)
+		}
+		return p
+	}
+	black := parse(map[string]string{"fg": "000000"})
+	for _, fg := range []string{"#000000", "#000", "000", "000000"} {
+		if got := parse(map[string]string{"fg": fg}); got != black {
+			t.Errorf("fg=%q: %+v, want the same params as 000000", fg, got)
+		}
+	}
+	if got := parse(map[string]string{"fg": "#1a2B3c"}).FG; got != (color.RGBA{0x1a, 0x2b, 0x3c, 0xff}) {
+		t.Errorf("mixed case with hash: %v", got)
+	}
+	if got := parse(map[string]string{"fg": "#a3c"}).FG; got != (color.RGBA{0xaa, 0x33, 0xcc, 0xff}) {
+		t.Errorf("short form: %v", got)
+	}
+	sizes := map[int]bool{}
+	for n := MinSize; n <= MaxSize; n++ {
+		p := parse(map[string]string{"size": strconv.Itoa(n)})
+		if p.Size < n {
+			t.Fatalf("size %d served at %d: smaller than asked", n, p.Size)
+		}
+		sizes[p.Size] = true
+	}
+	if len(sizes) != len(Sizes) {
+		t.Errorf("%d distinct sizes from every size in range, want the %d offered", len(sizes), len(Sizes))
+	}
+	for _, c := range [][2]int{{64, 64}, {65, 128}, {300, 512}, {512, 512}, {4000, 4096}} {
+		if got := parse(map[string]string{"size": strconv.Itoa(c[0])}).Size; got != c[1] {
+			t.Errorf("size %d → %d, want %d", c[0], got, c[1])
+		}
 	}
 }

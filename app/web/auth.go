@@ -34,6 +34,7 @@ const (
 	csrfField     = "_csrf"
 	localUser     = "user"
 	localCSRF     = "csrf"
+	localCSRFKit  = "csrf_handler"
 	sessionTTL    = 12 * time.Hour
 )
 
@@ -56,13 +57,14 @@ func (s *Server) consoleMiddleware() []fiber.Handler {
 		},
 		s.loadUser,
 		csrf.New(csrf.Config{
-			Storage:        s.KV,
-			CookieName:     csrfCookie,
-			CookieSameSite: "Strict",
-			CookieHTTPOnly: true,
-			CookieSecure:   s.secureCookies(),
-			Expiration:     2 * time.Hour,
-			ContextKey:     localCSRF,
+			Storage:           s.KV,
+			CookieName:        csrfCookie,
+			CookieSameSite:    "Strict",
+			CookieHTTPOnly:    true,
+			CookieSecure:      s.secureCookies(),
+			Expiration:        2 * time.Hour,
+			ContextKey:        localCSRF,
+			HandlerContextKey: localCSRFKit,
 			Extractor: func(c *fiber.Ctx) (string, error) {
 				if t := c.FormValue(csrfField); t != "" {
 					return t, nil
@@ -74,6 +76,16 @@ func (s *Server) consoleMiddleware() []fiber.Handler {
 			},
 			ErrorHandler: func(c *fiber.Ctx, err error) error { return errCSRF },
 		}),
+	}
+}
+
+// rotateCSRF drops the CSRF token the browser had before the session
+// changed and expires its cookie; the next page gets a fresh one. A token
+// planted before login (session fixation of the CSRF token) is then
+// worthless.
+func rotateCSRF(c *fiber.Ctx) {
+	if h, ok := c.Locals(localCSRFKit).(*csrf.CSRFHandler); ok {
+		_ = h.DeleteToken(c) // no cookie: nothing to drop
 	}
 }
 

@@ -80,6 +80,7 @@ func (s *Server) login(c *fiber.Ctx) error {
 		return err
 	}
 	s.setSessionCookie(c, token, sess.Expires)
+	rotateCSRF(c)
 	s.Log.Info("console login", "user", u.Username)
 	return c.Redirect(form.Next, fiber.StatusSeeOther)
 }
@@ -91,6 +92,7 @@ func (s *Server) logout(c *fiber.Ctx) error {
 		}
 	}
 	s.clearSessionCookie(c)
+	rotateCSRF(c)
 	return c.Redirect("/admin/login", fiber.StatusSeeOther)
 }
 

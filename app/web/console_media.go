@@ -70,7 +70,7 @@ func (s *Server) uploadPhoto(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p, err := media.PreparePhoto(data, mediaPrefix)
+	p, err := s.photos.PreparePhoto(c.UserContext(), data, mediaPrefix)
 	if err != nil {
 		return err
 	}

@@ -30,7 +30,11 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 
 	var verr *domain.ValidationError
 	var ferr *fiber.Error
+	var berr *busyError
 	switch {
+	case errors.As(err, &berr):
+		status, titleKey, detailKey = fiber.StatusServiceUnavailable, "abuse.busy_title", "abuse.busy_detail"
+		c.Set(fiber.HeaderRetryAfter, itoa(berr.retryAfter))
 	case errors.Is(err, errCSRF):
 		status, titleKey, detailKey = fiber.StatusForbidden, "error.csrf_title", "error.csrf_detail"
 	case errors.As(err, &verr):
@@ -59,9 +63,11 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 			titleKey, detailKey = "error.bad_request_title", "error.bad_request_detail"
 		}
 	}
-	if status >= 500 {
+	if status >= 500 && berr == nil {
 		s.metrics.internalErrors.Inc()
-		s.Log.Error("request failed", "method", c.Method(), "route", c.Route().Path, "err", err)
+		// By route, at most once per 30 s with a count: a database outage
+		// fails every request, and the log must stay readable.
+		s.errLog.Error("request failed "+c.Route().Path, "request failed", "method", c.Method(), "route", c.Route().Path, "err", err)
 	}
 	if detail == "" {
 		detail = s.I18n.T(lang, detailKey)
@@ -99,3 +105,9 @@ func asValidation(err error) (*domain.ValidationError, bool) {
 	ok := errors.As(err, &verr)
 	return verr, ok
 }
+
+// busyError turns a request away while a bounded resource (QR renders) is
+// taken: 503 with Retry-After, not an internal error.
+type busyError struct{ retryAfter int }
+
+func (e *busyError) Error() string { return "web: busy, retry after " + itoa(e.retryAfter) + " s" }

@@ -57,6 +57,12 @@ func (s *Server) securityHeaders(c *fiber.Ctx) error {
 	c.Set("Referrer-Policy", "strict-origin-when-cross-origin")
 	c.Set("X-Frame-Options", "DENY")
 	c.Set("Content-Security-Policy", s.cspHeader)
+	if c.Protocol() == "https" || s.secureCookies() {
+		// Browsers ignore it over plain HTTP, so a public URL of https is
+		// enough to send it. No includeSubDomains: a bureau's other hosts
+		// may still be plain HTTP.
+		c.Set(fiber.HeaderStrictTransportSecurity, "max-age=31536000")
+	}
 	return c.Next()
 }
 

@@ -29,6 +29,13 @@ func (s *Server) qrImage(c *fiber.Ctx) error {
 		return err
 	}
 	content := qr.SignURL(s.PublicURL, code)
+	if !s.QR.Cached(content, p, format == "svg") {
+		release, ok := s.qrRenders.Acquire(c.UserContext())
+		if !ok {
+			return &busyError{retryAfter: 2}
+		}
+		defer release()
+	}
 	var body []byte
 	if format == "png" {
 		body, err = s.QR.PNG(content, p)

@@ -58,7 +58,7 @@ func (s *Server) record(c *fiber.Ctx, typ domain.EventType, site *domain.Site, s
 	if err := s.Recorder.Record(ctx, e); err != nil {
 		s.metrics.recordErrors.Inc()
 		if ctx.Err() == nil || err != context.Canceled {
-			s.Log.Error("record event", "type", typ, "err", err)
+			s.errLog.Error("record", "record event", "type", typ, "err", err) // once per 30 s with a count
 		}
 	}
 }

@@ -18,7 +18,9 @@ import (
 	"github.com/yimayou/yimayou/app/catalog"
 	"github.com/yimayou/yimayou/app/domain"
 	"github.com/yimayou/yimayou/app/i18n"
+	"github.com/yimayou/yimayou/app/media"
 	"github.com/yimayou/yimayou/app/qr"
+	"github.com/yimayou/yimayou/app/ratelog"
 )
 
 // Recorder takes events off the request path; the event pipeline
@@ -51,6 +53,7 @@ type Deps struct {
 	Recorder   Recorder
 	Tagger     Tagger // optional
 	QR         *qr.Renderer
+	QRRenders  *qr.RenderGate // optional: bounds uncached renders; default half the CPUs
 	DB         Pinger
 	Registry   *prometheus.Registry // optional: /metrics
 	Log        *slog.Logger
@@ -88,6 +91,9 @@ type Server struct {
 	swBody    []byte
 	cspHeader string
 	started   time.Time
+	photos    *media.Gate // bounds photo decoding (console_media.go)
+	qrRenders *qr.RenderGate
+	errLog    *ratelog.Logger // errors that repeat per request
 }
 
 // New builds the fiber app with every route.
@@ -101,7 +107,12 @@ func New(d Deps) (*fiber.App, error) {
 		return nil, err
 	}
 	s := &Server{Deps: d, tpl: tpl, assets: a, css: template.CSS(a.css), md: newMarkdown(),
-		metrics: newMetrics(d.Registry), pages: newPageCache(2000), started: time.Now()}
+		metrics: newMetrics(d.Registry), pages: newPageCache(2000), started: time.Now(),
+		photos: media.NewGate(0, 0, 0), qrRenders: d.QRRenders}
+	s.errLog = ratelog.New(d.Log, 30*time.Second)
+	if s.qrRenders == nil {
+		s.qrRenders = qr.NewRenderGate(0, 500*time.Millisecond)
+	}
 
 	s.cspHeader = s.csp()
 	s.Stats.useDefaultCrowd() // stats_crowd.go
@@ -113,7 +124,7 @@ func New(d Deps) (*fiber.App, error) {
 		ErrorHandler:          s.handleError,
 		ReadTimeout:           15 * time.Second,
 		WriteTimeout:          30 * time.Second,
-		IdleTimeout:           75 * time.Second,
+		IdleTimeout:           30 * time.Second, // an idle keep-alive holds a file descriptor; phones reconnect cheaply
 		BodyLimit:             8 << 20,
 		ReadBufferSize:        8192,
 	})

@@ -10,6 +10,7 @@
 //	go run ./cmd/yimayou-load                      # the comparison
 //	go run ./cmd/yimayou-load -url http://127.0.0.1:8080/q/HLG001 -d 10s
 //	go run ./cmd/yimayou-load -url ... -rate 5000  # fixed rate, for p99
+//	go run ./cmd/yimayou-load -abuse http://127.0.0.1:8080/q/HGK2EN  # scan p99 under a QR flood and idle connections
 //
 // Only loopback targets are accepted.
 package main
@@ -55,6 +56,9 @@ func main() {
 		ship   = flag.Bool("ship", true, "comparison: ship the log to an embedded store in the server process")
 		rounds = flag.Int("rounds", 3, "comparison: rounds of bare, log and strict; medians are reported")
 		prof   = flag.String("cpuprofile", "", "internal: server mode writes a CPU profile here")
+		abused = flag.String("abuse", "", "abuse mode: a running server's loopback /q/CODE URL; scans at -rate (default 100/s) quiet, then under a QR render flood and idle connections")
+		qrC    = flag.Int("qr-conns", 16, "abuse mode: connections flooding uncached QR renders")
+		idle   = flag.Int("idle", 1000, "abuse mode: idle connections held open")
 	)
 	flag.Parse()
 	if *dur > 2*time.Minute {
@@ -73,6 +77,12 @@ func main() {
 			defer pprof.StopCPUProfile()
 		}
 		err = runServer(*serve, *ship)
+	case *abused != "":
+		r := *rate
+		if r == 0 {
+			r = 100
+		}
+		err = abuse(abuseOptions{scanURL: *abused, dur: *dur, scanRate: r, scanConns: min(*conns, 8), qrConns: *qrC, idle: *idle})
 	case *target != "":
 		var r result
 		if r, err = load(*target, *conns, *dur, *rate); err == nil {

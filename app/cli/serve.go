@@ -92,8 +92,9 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	go janitor(workers, db, log)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(evlog.Collectors()...)
+	tagger := events.NewTagger(secrets, log) // visitor keys and late-event tokens
 	app, err := web.New(web.Deps{
-		Catalog: cat, I18n: i18n.MustLoad(), Recorder: evlog, Tagger: events.NewTagger(secrets, log), QR: qr.NewRenderer(32 << 20),
+		Catalog: cat, I18n: i18n.MustLoad(), Recorder: evlog, Tagger: tagger, LateTokens: tagger, QR: qr.NewRenderer(32 << 20),
 		ReadyExtra: map[string]web.ReadyCheck{"event_log": func(context.Context) (any, error) { return evlog.Lag(), nil }},
 		DB:         db, Registry: reg, Log: log, PublicURL: cfg.PublicURL, Public: public.FS, Version: version(),
 		Accounts: db, CheckPassword: auth.CheckPassword, KV: db.KV("web"),

@@ -3,7 +3,9 @@ package web
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"testing"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/valyala/fasthttp"
@@ -58,4 +60,33 @@ func BenchmarkScan(b *testing.B) {
 func BenchmarkSitePage(b *testing.B) {
 	f := newFixture(b)
 	serveDirect(b, f.app.Handler(), "/s/513322/hailuogou?lang=zh")
+}
+
+// BenchmarkScanNoBudget is BenchmarkScan without the recording budget: the
+// baseline for what the budget costs on the hot path.
+func BenchmarkScanNoBudget(b *testing.B) {
+	s := storetest.New(b)
+	seed(b, s)
+	f := newFixtureWith(b, s, discardRecorder{}, func(d *Deps) { d.RecordBudget.Off = true })
+	serveDirect(b, f.app.Handler(), "/q/HGK2EN?lang=en")
+}
+
+// BenchmarkRecordBudget takes from the budget for a spread of addresses,
+// as a busy node sees them, from parallel handlers.
+func BenchmarkRecordBudget(b *testing.B) {
+	rb := newRecordBudget(RecordBudget{})
+	ips := make([]string, 4096)
+	for i := range ips {
+		ips[i] = fmt.Sprintf("117.136.%d.%d", i>>8, i&255)
+	}
+	now := time.Now()
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		i := 0
+		for pb.Next() {
+			rb.allow(ips[i%len(ips)], "hailuogou", now)
+			i++
+		}
+	})
 }

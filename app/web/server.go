@@ -46,10 +46,16 @@ type ReadyCheck func(ctx context.Context) (detail any, err error)
 
 // Deps are the server's collaborators, built in app/cli.
 type Deps struct {
-	Catalog    *catalog.Catalog
-	I18n       *i18n.Catalogs
-	Recorder   Recorder
-	Tagger     Tagger // optional
+	Catalog  *catalog.Catalog
+	I18n     *i18n.Catalogs
+	Recorder Recorder
+	Tagger   Tagger // optional
+	// RecordBudget bounds what one client can add to the numbers
+	// (record_budget.go); the zero value is the documented default.
+	RecordBudget RecordBudget
+	// LateTokens signs and checks the tokens that late events need
+	// (offline.go); without it the late-event API refuses everything.
+	LateTokens LateTokens
 	QR         *qr.Renderer
 	DB         Pinger
 	Registry   *prometheus.Registry // optional: /metrics
@@ -84,6 +90,8 @@ type Server struct {
 	md        *markdown
 	metrics   *metrics
 	pages     *pageCache
+	budget    *recordBudget
+	lateUses  lateUses
 	alerts    *alertCache
 	swBody    []byte
 	cspHeader string
@@ -101,7 +109,8 @@ func New(d Deps) (*fiber.App, error) {
 		return nil, err
 	}
 	s := &Server{Deps: d, tpl: tpl, assets: a, css: template.CSS(a.css), md: newMarkdown(),
-		metrics: newMetrics(d.Registry), pages: newPageCache(2000), started: time.Now()}
+		metrics: newMetrics(d.Registry), pages: newPageCache(2000), started: time.Now(),
+		budget: newRecordBudget(d.RecordBudget)}
 
 	s.cspHeader = s.csp()
 	s.Stats.useDefaultCrowd() // stats_crowd.go

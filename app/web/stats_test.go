@@ -115,7 +115,7 @@ func rawCounts(t testing.TB, s *store.Store, from, to string, keep func(domain.E
 	counts := map[string]int64{}
 	visitors := map[string]bool{}
 	err := s.Events(context.Background(), store.EventFilter{From: from, To: to}, func(e domain.Event) error {
-		if e.Bot || !keep(e) {
+		if e.Bot || e.Filter != "" || !keep(e) {
 			return nil
 		}
 		counts[stats.MetricOf(e.Type)]++

@@ -17,10 +17,25 @@
   function save(q) {
     try { localStorage.setItem(QUEUE, JSON.stringify(q.slice(-500))); } catch (e) { /* full or private mode */ }
   }
+  // The server answers every counted page fetch with a token (cookie
+  // ymy_late: "day.site.visitor.mac") that late events must carry. The
+  // cookie holds the last page's token, so each site's is kept apart, for
+  // views of that page made offline later.
+  var TOKEN = "yimayou:late:";
+  function keepToken() {
+    var m = document.cookie.match(/(?:^|;\s*)ymy_late=([^;]+)/);
+    if (!m || !ref) { return; }
+    var tok = decodeURIComponent(m[1]);
+    if (tok.split(".")[1] !== ref.dataset.site) { return; }
+    try { localStorage.setItem(TOKEN + ref.dataset.site, tok); } catch (e) { /* full or private mode */ }
+  }
+  function tokenFor(site) {
+    try { return localStorage.getItem(TOKEN + site) || ""; } catch (e) { return ""; }
+  }
   function enqueue(type) {
     if (!ref) { return; }
     var q = load();
-    q.push({ id: newID(), type: type, site: ref.dataset.site, lang: ref.dataset.lang, t: Date.now() });
+    q.push({ id: newID(), type: type, site: ref.dataset.site, lang: ref.dataset.lang, t: Date.now(), tk: tokenFor(ref.dataset.site) });
     save(q);
     flush();
   }
@@ -51,6 +66,7 @@
   if (ref) {
     var savedKey = "yimayou:saved:" + location.pathname + location.search;
     if (navigator.onLine) {
+      keepToken();
       try { localStorage.setItem(savedKey, new Date().toISOString()); } catch (e) { /* ignore */ }
     } else {
       // The page came from the service worker's cache: say so, and count

@@ -183,7 +183,8 @@ func printBanner(env Env, cfg config.Config, db *database, admin, password, exam
 	}
 }
 
-// janitor removes expired sessions and key-value entries: the embedded
+// janitor removes expired sessions, key-value entries and idle login
+// budgets: the embedded
 // server has no TTL indexes.
 func janitor(ctx context.Context, db *database, log *slog.Logger) {
 	t := time.NewTicker(30 * time.Minute)
@@ -195,6 +196,9 @@ func janitor(ctx context.Context, db *database, log *slog.Logger) {
 		}
 		if _, err := db.DeleteExpiredKV(ctx, now); err != nil && ctx.Err() == nil {
 			log.Warn("janitor: kv", "err", err)
+		}
+		if _, err := db.DeleteExpiredLoginAttempts(ctx, now); err != nil && ctx.Err() == nil {
+			log.Warn("janitor: login attempts", "err", err)
 		}
 		select {
 		case <-ctx.Done():

@@ -51,3 +51,28 @@ func TestLateToken(t *testing.T) {
 		t.Errorf("token without a visitor: %q", tok)
 	}
 }
+
+func BenchmarkLateToken(b *testing.B) {
+	st := storetest.New(b)
+	tg := NewTagger(NewSecrets(st, nil, nil), nil)
+	e := domain.NewEvent(domain.EventScan, time.Now())
+	e.Site, e.VisitorKey = "hailuogou", "dGhlLXZpc2l0b3I"
+	ctx := context.Background()
+	tg.LateToken(ctx, e)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		tg.LateToken(ctx, e)
+	}
+}
+
+func BenchmarkVisitorKey(b *testing.B) {
+	st := storetest.New(b)
+	tg := NewTagger(NewSecrets(st, nil, nil), nil)
+	secret, _ := tg.secrets.For(context.Background(), time.Now())
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		tg.key(secret, "117.136.10.20", "Mozilla/5.0 (iPhone) Mobile", "hailuogou")
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/yimayou/yimayou/app/domain"
+	"github.com/yimayou/yimayou/app/events"
 	"github.com/yimayou/yimayou/app/store/storetest"
 )
 
@@ -89,4 +90,26 @@ func BenchmarkRecordBudget(b *testing.B) {
 			i++
 		}
 	})
+}
+
+// BenchmarkScanTagged scans with the real tagger (visitor key) and the
+// late-event token cookie; BenchmarkScanTaggedNoToken is the same without
+// the token, its baseline. The budget is off in both: one benchmark
+// client would be past it after 300 requests, and then gets no token.
+func BenchmarkScanTagged(b *testing.B) { benchScanTagged(b, true) }
+
+func BenchmarkScanTaggedNoToken(b *testing.B) { benchScanTagged(b, false) }
+
+func benchScanTagged(b *testing.B, tokens bool) {
+	s := storetest.New(b)
+	seed(b, s)
+	tagger := events.NewTagger(events.NewSecrets(s, nil, nil), nil)
+	f := newFixtureWith(b, s, discardRecorder{}, func(d *Deps) {
+		d.RecordBudget.Off = true
+		d.Tagger = tagger
+		if tokens {
+			d.LateTokens = tagger
+		}
+	})
+	serveDirect(b, f.app.Handler(), "/q/HGK2EN?lang=en")
 }

@@ -205,3 +205,45 @@ func TestOverviewShowsFilteredEvents(t *testing.T) {
 		t.Fatalf("scan card %v, raw scans without the flagged %d", m, raw[stats.MetricScan])
 	}
 }
+
+// Over HTTP, with the documented budget: a tour group of 200 phones
+// behind one carrier address, each its own user agent, scanning the same
+// sign together, all count, as 200 visitors; the same address flooding
+// with a rotating user agent right after has the excess flagged.
+func TestCrowdBehindOneAddressCountsFloodDoesNot(t *testing.T) {
+	s := storetest.New(t)
+	seed(t, s)
+	f := newFixtureWith(t, s, nil, func(d *Deps) { d.Tagger = keyTagger{} })
+	start := time.Now()
+	for i := 0; i < 200; i++ {
+		ua := fmt.Sprintf("Mozilla/5.0 (iPhone; CPU iPhone OS 17_%d like Mac OS X) MicroMessenger/8.0.%d", i%7, i)
+		if r := f.get(t, "/q/HGK2EN", "User-Agent", ua); r.status != 200 {
+			t.Fatalf("phone %d: %d", i, r.status)
+		}
+	}
+	visitors := map[string]bool{}
+	for _, e := range f.rec.all() {
+		if e.Filter != "" || e.VisitorKey == "" {
+			t.Fatalf("a tourist of the group was not counted: %+v", e)
+		}
+		visitors[e.VisitorKey] = true
+	}
+	if len(visitors) != 200 {
+		t.Fatalf("%d visitors, want 200", len(visitors))
+	}
+	for i := 0; i < 400; i++ {
+		f.get(t, "/q/HGK2EN", "User-Agent", fmt.Sprintf("wrk rotating %d", i))
+	}
+	elapsed := time.Since(start)
+	counted := 0
+	for _, e := range f.rec.all() {
+		if e.Filter == "" {
+			counted++
+		}
+	}
+	// The burst and the refill over the test's run count, the rest is
+	// flagged.
+	if hi := budgetSiteBurst + int(budgetSiteRate*elapsed.Seconds()) + 1; counted < budgetSiteBurst || counted > hi {
+		t.Fatalf("%d of 600 counted in %v, want %d..%d", counted, elapsed, budgetSiteBurst, hi)
+	}
+}

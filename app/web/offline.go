@@ -239,9 +239,14 @@ func (s *Server) lateEvents(c *fiber.Ctx) error {
 			s.Tagger.Tag(ctx, cl, &e)
 		}
 		// The visitor is the one the page was served to, wherever the
-		// phone is now.
+		// phone is now. Late events come out of the same recording budget
+		// as scans and views, so the tokens a client fetches within its
+		// budget cannot multiply it.
 		if !e.Bot {
 			e.VisitorKey = g.VisitorKey
+			if !s.budget.allow(cl.IP, site.Key, now) {
+				e.Filter, e.VisitorKey = domain.FilterBudget, ""
+			}
 		}
 		if s.Recorder != nil {
 			if err := s.Recorder.Record(ctx, e); err != nil {

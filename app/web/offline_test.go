@@ -285,3 +285,35 @@ func TestAlertsShowOnPublicPages(t *testing.T) {
 		t.Error("another county's or a future alert shown")
 	}
 }
+
+// Late events are paid for from the sender's recording budget, like scans:
+// the tokens a client gets within its budget do not multiply it.
+func TestLateEventsShareTheRecordingBudget(t *testing.T) {
+	s := storetest.New(t)
+	seed(t, s)
+	f := newFixtureWith(t, s, nil, func(d *Deps) {
+		withLateTokens(s)(d)
+		d.RecordBudget = RecordBudget{PerSite: BudgetSpec{Burst: 3, Rate: 0.0001}}
+	})
+	tok := pageToken(t, f, "/s/513322/hailuogou", phoneUA) // takes 1 of 3
+	now := time.Now().UnixMilli()
+	var items []string
+	for i := 0; i < 5; i++ {
+		items = append(items, fmt.Sprintf(`{"id":"%032x","type":"page_view","site":"hailuogou","t":%d,"tk":%q}`, i+1, now, tok))
+	}
+	if _, out := postLate(t, f, "["+strings.Join(items, ",")+"]"); out.Accepted != 5 {
+		t.Fatalf("accepted %d of 5", out.Accepted)
+	}
+	counted, flagged := 0, 0
+	for _, e := range f.rec.all()[1:] {
+		switch e.Filter {
+		case "":
+			counted++
+		case domain.FilterBudget:
+			flagged++
+		}
+	}
+	if counted != 2 || flagged != 3 {
+		t.Fatalf("late events: %d counted, %d flagged; want 2 and 3", counted, flagged)
+	}
+}

@@ -94,7 +94,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	reg.MustRegister(evlog.Collectors()...)
 	tagger := events.NewTagger(secrets, log) // visitor keys and late-event tokens
 	app, err := web.New(web.Deps{
-		Catalog: cat, I18n: i18n.MustLoad(), Recorder: evlog, Tagger: tagger, LateTokens: tagger, QR: qr.NewRenderer(32 << 20),
+		Catalog: cat, I18n: i18n.MustLoad(), Recorder: evlog, Tagger: tagger, LateTokens: tagger, LateClaims: db, QR: qr.NewRenderer(32 << 20),
 		ReadyExtra: map[string]web.ReadyCheck{"event_log": func(context.Context) (any, error) { return evlog.Lag(), nil }},
 		DB:         db, Registry: reg, Log: log, PublicURL: cfg.PublicURL, Public: public.FS, Version: version(),
 		Accounts: db, CheckPassword: auth.CheckPassword, KV: db.KV("web"),
@@ -199,6 +199,9 @@ func janitor(ctx context.Context, db *database, log *slog.Logger) {
 		}
 		if _, err := db.DeleteExpiredLoginAttempts(ctx, now); err != nil && ctx.Err() == nil {
 			log.Warn("janitor: login attempts", "err", err)
+		}
+		if _, err := db.DeleteExpiredLateClaims(ctx, now); err != nil && ctx.Err() == nil {
+			log.Warn("janitor: late-event claims", "err", err)
 		}
 		select {
 		case <-ctx.Done():

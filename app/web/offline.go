@@ -85,6 +85,14 @@ const (
 	lateTokensMax      = 50000 // tokens tracked per node, ~30 events each at most
 )
 
+// LateClaims makes the per-token limit and the once-only rule hold across
+// every node and restart (store.Store implements it); without it each node
+// keeps its own count in memory (lateUses).
+type LateClaims interface {
+	ClaimLateEvent(ctx context.Context, id, token string, max int, now time.Time) (string, error)
+	UnclaimLateEvent(ctx context.Context, id string) error
+}
+
 // giveLateToken sets the late-event token of a counted page fetch. Bots,
 // events past the budget and HEAD requests get none.
 func (s *Server) giveLateToken(c *fiber.Ctx, e domain.Event) {
@@ -101,8 +109,10 @@ func (s *Server) giveLateToken(c *fiber.Ctx, e domain.Event) {
 
 // lateUses counts, per node, the events each token brought and the ids
 // already taken, so a token yields at most lateEventsPerToken events and a
-// batch sent twice is recorded once. With several nodes a token can yield
-// that many per node.
+// batch sent twice is recorded once, when no LateClaims store is given.
+// With several nodes (or after a restart) a token can yield that many per
+// node, and a replay to another node reaches the rollups twice: the
+// server wires the store.
 type lateUses struct {
 	mu     sync.Mutex
 	tokens map[string]*lateUse
@@ -219,7 +229,14 @@ func (s *Server) lateEvents(c *fiber.Ctx) error {
 		sum := sha256.Sum256([]byte("client|" + le.ID))
 		id := hex.EncodeToString(sum[:16])
 		if reason == "" {
-			reason = s.lateUses.take(*g, id, yesterday)
+			if s.LateClaims != nil {
+				var err error
+				if reason, err = s.LateClaims.ClaimLateEvent(ctx, id, g.ID, lateEventsPerToken, now); err != nil {
+					return err // nothing of this event is kept: the client sends it again
+				}
+			} else {
+				reason = s.lateUses.take(*g, id, yesterday)
+			}
 			if reason == "duplicate" {
 				accepted++ // stored already: the client may forget it
 				continue
@@ -250,6 +267,11 @@ func (s *Server) lateEvents(c *fiber.Ctx) error {
 		}
 		if s.Recorder != nil {
 			if err := s.Recorder.Record(ctx, e); err != nil {
+				if s.LateClaims != nil {
+					if uerr := s.LateClaims.UnclaimLateEvent(ctx, id); uerr != nil {
+						s.Log.Error("late event: unclaim", "err", uerr)
+					}
+				}
 				return err
 			}
 		}

@@ -50,6 +50,7 @@ func withLateTokens(s *store.Store) func(*Deps) {
 	return func(d *Deps) {
 		d.Tagger = keyTagger{}
 		d.LateTokens = events.NewTagger(events.NewSecrets(s, nil, nil), nil)
+		d.LateClaims = s
 	}
 }
 
@@ -315,5 +316,25 @@ func TestLateEventsShareTheRecordingBudget(t *testing.T) {
 	}
 	if counted != 2 || flagged != 3 {
 		t.Fatalf("late events: %d counted, %d flagged; want 2 and 3", counted, flagged)
+	}
+}
+
+// Without a claims store, each node counts in memory: the same rules.
+func TestLateUsesInMemory(t *testing.T) {
+	var u lateUses
+	g := domain.LateGrant{Site: "hailuogou", Day: "2026-11-30", ID: "tok"}
+	if r := u.take(g, "a", "2026-11-29"); r != "" {
+		t.Fatalf("first: %q", r)
+	}
+	if r := u.take(g, "a", "2026-11-29"); r != "duplicate" {
+		t.Fatalf("again: %q", r)
+	}
+	for i := 1; i < lateEventsPerToken; i++ {
+		if r := u.take(g, fmt.Sprint(i), "2026-11-29"); r != "" {
+			t.Fatalf("event %d: %q", i, r)
+		}
+	}
+	if r := u.take(g, "one too many", "2026-11-29"); r != "limit" {
+		t.Fatalf("past the limit: %q", r)
 	}
 }

@@ -56,6 +56,7 @@ type Deps struct {
 	// LateTokens signs and checks the tokens that late events need
 	// (offline.go); without it the late-event API refuses everything.
 	LateTokens LateTokens
+	LateClaims LateClaims // optional: see offline.go
 	QR         *qr.Renderer
 	DB         Pinger
 	Registry   *prometheus.Registry // optional: /metrics

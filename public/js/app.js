@@ -45,21 +45,25 @@
     if (flushing || !q.length || !navigator.onLine) { return; }
     flushing = true;
     var batch = q.slice(0, 100);
+    var wait = 2000;
     fetch("/api/v1/events", {
       method: "POST", headers: { "Content-Type": "application/json" },
       body: JSON.stringify(batch), keepalive: true, credentials: "omit"
     }).then(function (r) {
-      // Sent means stored or refused for good (too old, unknown site):
-      // either way it must not be sent again. Only a network error or a
-      // server error keeps the queue.
-      if (r.ok || (r.status >= 400 && r.status < 500)) {
+      // Sent means stored or refused for good (too old, unknown site,
+      // no valid token): either way it must not be sent again. A network
+      // error, a server error or "too many requests" (many phones behind
+      // one carrier address) keeps the queue; the last waits a minute.
+      if (r.status === 429) {
+        wait = 60000;
+      } else if (r.ok || (r.status >= 400 && r.status < 500)) {
         var sent = {};
         batch.forEach(function (e) { sent[e.id] = true; });
         save(load().filter(function (e) { return !sent[e.id]; }));
       }
     }).catch(function () {}).then(function () {
       flushing = false;
-      if (load().length && navigator.onLine) { setTimeout(flush, 2000); }
+      if (load().length && navigator.onLine) { setTimeout(flush, wait); }
     });
   }
 

@@ -33,6 +33,11 @@ import (
 // IPv6 clients are keyed by their /64, the block one subscriber gets, so
 // walking through the addresses of one's own prefix buys nothing.
 //
+// Loopback and private addresses (RFC 1918, fc00::/7) are never budgeted:
+// no tourist comes from one, but a reverse proxy or container gateway
+// that is not (yet) declared trusted makes every visitor look like it,
+// and budgeting it would silently undercount everybody.
+//
 // The budget lives in memory per node (several nodes give a client that
 // many budgets; a restart gives a fresh one), bounded: budgetShards shards
 // of at most budgetShardMax clients each, about 100 bytes a client.
@@ -141,6 +146,12 @@ func clientKey(ip string) string {
 	return p.Addr().String()
 }
 
+// local reports whether ip is a loopback or private address.
+func local(ip string) bool {
+	a, err := netip.ParseAddr(ip)
+	return err == nil && (a.IsLoopback() || a.IsPrivate())
+}
+
 func shardOf(key string) uint32 {
 	// FNV-1a: cheap and well spread over addresses.
 	h := uint32(2166136261)
@@ -155,6 +166,9 @@ func shardOf(key string) uint32 {
 // reports whether it still counts. A nil budget allows everything.
 func (b *recordBudget) allow(ip, site string, now time.Time) bool {
 	if b == nil {
+		return true
+	}
+	if local(ip) {
 		return true
 	}
 	key := clientKey(ip)

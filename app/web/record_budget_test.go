@@ -112,7 +112,7 @@ func TestRecordBudgetBounded(t *testing.T) {
 	b := newRecordBudget(RecordBudget{})
 	b.shardMax = 256
 	for i := 0; i < budgetShards*b.shardMax*4; i++ {
-		ip := fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255)
+		ip := fmt.Sprintf("11.%d.%d.%d", i>>16&255, i>>8&255, i&255)
 		b.allow(ip, "yading", budgetT0.Add(time.Duration(i)*time.Microsecond))
 	}
 	if n := b.size(); n > budgetShards*b.shardMax || n < budgetShards*b.shardMax/2 {
@@ -245,5 +245,22 @@ func TestCrowdBehindOneAddressCountsFloodDoesNot(t *testing.T) {
 	// flagged.
 	if hi := budgetSiteBurst + int(budgetSiteRate*elapsed.Seconds()) + 1; counted < budgetSiteBurst || counted > hi {
 		t.Fatalf("%d of 600 counted in %v, want %d..%d", counted, elapsed, budgetSiteBurst, hi)
+	}
+}
+
+// A proxy or container gateway not declared trusted makes everyone look
+// like it: such addresses are never budgeted, so nobody is undercounted.
+func TestRecordBudgetSparesLocalAddresses(t *testing.T) {
+	b := newRecordBudget(RecordBudget{PerSite: BudgetSpec{Burst: 1, Rate: 0.001}})
+	for _, ip := range []string{"127.0.0.1", "10.1.2.3", "172.17.0.1", "192.168.1.10", "::1", "fd00::1"} {
+		for i := 0; i < 5; i++ {
+			if !b.allow(ip, "yading", budgetT0) {
+				t.Fatalf("%s budgeted", ip)
+			}
+		}
+	}
+	b.allow("100.64.0.1", "yading", budgetT0) // carrier NAT space is a client like any other
+	if b.allow("100.64.0.1", "yading", budgetT0) {
+		t.Fatal("carrier-grade NAT address not budgeted")
 	}
 }

@@ -149,8 +149,9 @@ func serve(ctx context.Context, env Env, o serveOptions) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(evlog.Collectors()...)
 	reg.MustRegister(listenerCollectors(ln)...)
+	tagger := events.NewTagger(secrets, log) // visitor keys and late-event tokens
 	app, err := web.New(web.Deps{
-		Catalog: cat, I18n: i18n.MustLoad(), Recorder: evlog, Tagger: events.NewTagger(secrets, log), QR: qr.NewRenderer(32 << 20),
+		Catalog: cat, I18n: i18n.MustLoad(), Recorder: evlog, Tagger: tagger, LateTokens: tagger, LateClaims: db, QR: qr.NewRenderer(32 << 20),
 		ReadyExtra: map[string]web.ReadyCheck{"event_log": func(context.Context) (any, error) { return evlog.Ready(cfg.ReadyMaxLag) }},
 		DB:         db, Registry: reg, Log: log, PublicURL: cfg.PublicURL, Public: public.FS, Version: version(),
 		Accounts: db, CheckPassword: auth.CheckPassword, KV: db.KV("web"),
@@ -291,7 +292,8 @@ func printBanner(env Env, cfg config.Config, db *database, admin, password, exam
 	}
 }
 
-// janitor removes expired sessions and key-value entries: the embedded
+// janitor removes expired sessions, key-value entries and idle login
+// budgets: the embedded
 // server has no TTL indexes.
 func janitor(ctx context.Context, db *database, log *slog.Logger) {
 	t := time.NewTicker(30 * time.Minute)
@@ -303,6 +305,12 @@ func janitor(ctx context.Context, db *database, log *slog.Logger) {
 		}
 		if _, err := db.DeleteExpiredKV(ctx, now); err != nil && ctx.Err() == nil {
 			log.Warn("janitor: kv", "err", err)
+		}
+		if _, err := db.DeleteExpiredLoginAttempts(ctx, now); err != nil && ctx.Err() == nil {
+			log.Warn("janitor: login attempts", "err", err)
+		}
+		if _, err := db.DeleteExpiredLateClaims(ctx, now); err != nil && ctx.Err() == nil {
+			log.Warn("janitor: late-event claims", "err", err)
 		}
 		select {
 		case <-ctx.Done():

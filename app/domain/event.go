@@ -39,6 +39,10 @@ const (
 	ReferrerOther    = "other"
 )
 
+// FilterBudget marks an event past its client's recording budget: the
+// page was served, the event is kept, but it counts in no figure.
+const FilterBudget = "budget"
+
 // China has one time zone and no daylight saving time; days and hours of
 // events are counted in it.
 var ChinaTime = time.FixedZone("CST", 8*60*60)
@@ -58,6 +62,10 @@ type Event struct {
 	Device   string
 	Referrer string
 	Bot      bool
+	// Filter, when set, says why a person's event is recorded but not
+	// counted (FilterBudget): it is kept as evidence and shown as
+	// "filtered" on the dashboard, like bots.
+	Filter string
 	// VisitorKey is a keyed hash that changes every day; no IP or user
 	// agent is ever stored.
 	VisitorKey string
@@ -103,4 +111,11 @@ type Client struct {
 	Referer   string
 	Purpose   string // Sec-Purpose or Purpose header: "prefetch" marks a prefetch
 	Host      string
+}
+
+// LateGrant is what a valid late-event token allows (a token the server
+// put in a page it served): late events of Site, made on Day or later,
+// counted under VisitorKey. ID names the token, for counting its uses.
+type LateGrant struct {
+	Site, Day, VisitorKey, ID string
 }

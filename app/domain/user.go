@@ -36,12 +36,34 @@ type User struct {
 	LockedUntil  time.Time
 }
 
-// Login throttling: after LockAfterFailures wrong passwords in a row the
-// account is locked for LockFor, whatever IP the attempts come from.
+// Login throttling (before this, LockAfterFailures wrong passwords locked
+// the account for LockFor from every address; the console still shows
+// such old locks, and nothing sets them any more).
 const (
 	LockAfterFailures = 5
 	LockFor           = 15 * time.Minute
 )
+
+// Login attempts are budgeted per (account name, client address), never
+// per account alone, so no one can lock another person out by guessing
+// from elsewhere: LoginFreeAttempts passwords are checked, then one more
+// after each wait, the waits doubling from LoginFirstDelay up to
+// LoginMaxDelay (1, 2, 4 … 60 minutes: about 30 guesses a day from one
+// address). A good password clears the budget. The budget is taken before
+// the password is checked, so concurrent guesses cannot exceed it.
+const (
+	LoginFreeAttempts = 5
+	LoginFirstDelay   = time.Minute
+	LoginMaxDelay     = time.Hour
+)
+
+// LoginDelay is the wait after the n-th (from 0) refused round of attempts.
+func LoginDelay(n int) time.Duration {
+	if n > 6 {
+		return LoginMaxDelay
+	}
+	return min(LoginFirstDelay<<n, LoginMaxDelay)
+}
 
 // Locked reports whether the account is locked at now.
 func (u User) Locked(now time.Time) bool { return now.Before(u.LockedUntil) }

@@ -12,7 +12,11 @@ import (
 
 // codecVersion leads every encoded event, so a later binary can still read
 // a log written by an older one after an upgrade with a non-empty log.
-const codecVersion = 1
+// Version 2 added the filter reason after the bot flag.
+const (
+	codecVersion   = 2
+	codecVersionV1 = 1
+)
 
 var errBadEvent = errors.New("events: malformed event record")
 
@@ -38,6 +42,7 @@ func appendEvent(b []byte, e *domain.Event) []byte {
 	} else {
 		b = append(b, 0)
 	}
+	b = appendString(b, e.Filter)
 	b = appendString(b, e.VisitorKey)
 	b = binary.AppendUvarint(b, uint64(len(e.Extra)))
 	switch len(e.Extra) {
@@ -71,7 +76,8 @@ func appendString(b []byte, s string) []byte {
 func decodeEvent(b []byte) (domain.Event, error) {
 	d := decoder{b: b}
 	var e domain.Event
-	if v := d.byte(); v != codecVersion {
+	v := d.byte()
+	if v != codecVersion && v != codecVersionV1 {
 		return e, errBadEvent
 	}
 	e.ID = d.string()
@@ -91,6 +97,9 @@ func decodeEvent(b []byte) (domain.Event, error) {
 		e.Bot = true
 	default:
 		d.fail()
+	}
+	if v >= 2 {
+		e.Filter = d.string()
 	}
 	e.VisitorKey = d.string()
 	n := d.uvarint()

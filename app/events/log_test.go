@@ -2,6 +2,7 @@ package events
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -73,10 +74,40 @@ func readAll(t *testing.T, dir string) (seqs []uint64, evs []domain.Event) {
 	return seqs, evs
 }
 
+// A log written by a binary before the filter field (codec version 1)
+// still reads after an upgrade.
+func TestCodecReadsVersion1(t *testing.T) {
+	e := testEvent(3)
+	e.Extra = map[string]string{"late": "1"}
+	b := []byte{codecVersionV1}
+	b = appendString(b, e.ID)
+	b = binary.AppendVarint(b, e.Time.UnixNano())
+	b = appendString(b, e.Day)
+	b = binary.AppendUvarint(b, uint64(e.Hour))
+	for _, s := range []string{string(e.Type), e.County, e.Site, e.Sign, string(e.Lang), e.Device, e.Referrer} {
+		b = appendString(b, s)
+	}
+	b = append(b, 0) // not a bot
+	b = appendString(b, e.VisitorKey)
+	b = binary.AppendUvarint(b, 1)
+	b = appendString(appendString(b, "late"), "1")
+	got, err := decodeEvent(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got.Time = e.Time
+	if !reflect.DeepEqual(got, e) {
+		t.Fatalf("version 1:\n got %+v\nwant %+v", got, e)
+	}
+}
+
 func TestCodecRoundTrip(t *testing.T) {
 	for i := 0; i < 10; i++ {
 		e := testEvent(i)
 		e.Bot = i%2 == 0
+		if i%3 == 1 {
+			e.Filter = domain.FilterBudget
+		}
 		got, err := decodeEvent(appendEvent(nil, &e))
 		if err != nil {
 			t.Fatal(err)

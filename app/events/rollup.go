@@ -66,6 +66,12 @@ func addEvent(ds *dayState, e *domain.Event, full bool) {
 		incr(&d.Hours, hour, stats.MetricBot, 1)
 		return
 	}
+	if e.Filter != "" {
+		// Past its client's recording budget: kept, shown as filtered,
+		// counted in no figure and no unique.
+		incr(&d.Hours, hour, stats.FilterMetric(e.Filter), 1)
+		return
+	}
 	metric := stats.MetricOf(e.Type)
 	if metric == "" {
 		return

@@ -51,6 +51,10 @@ func mixEvent(i int) domain.Event {
 	e.Referrer = domain.ReferrerNone
 	e.Bot = i%11 == 0
 	e.VisitorKey = fmt.Sprintf("visitor-%d", i%37)
+	if i%13 == 5 && !e.Bot && (typ == domain.EventScan || typ == domain.EventPageView) {
+		// Past its client's recording budget, as the web layer flags it.
+		e.Filter, e.VisitorKey = domain.FilterBudget, ""
+	}
 	if typ == domain.EventTicketPaid {
 		e.Extra = map[string]string{stats.ExtraAmountFen: "3500"}
 	}
@@ -65,6 +69,10 @@ func rawTotals(t *testing.T, st *store.Store, site, from, to string) (map[string
 	err := st.Events(context.Background(), store.EventFilter{From: from, To: to, Site: site}, func(e domain.Event) error {
 		if e.Bot {
 			totals[stats.MetricBot]++
+			return nil
+		}
+		if e.Filter != "" {
+			totals[stats.MetricOverBudget]++
 			return nil
 		}
 		totals[stats.MetricOf(e.Type)]++

@@ -208,6 +208,15 @@ type macPool struct {
 }
 
 func (t *Tagger) key(secret []byte, ip, userAgent, site string) string {
+	p, m := t.mac(secret)
+	k := visitorKey(m, ip, userAgent, site)
+	p.pool.Put(m)
+	return k
+}
+
+// mac returns a keyed HMAC of secret in its initial state, from the pool
+// it must be put back into.
+func (t *Tagger) mac(secret []byte) (*macPool, hash.Hash) {
 	p := t.macs.Load()
 	if p == nil || !hmac.Equal(p.secret, secret) {
 		p = &macPool{secret: secret}
@@ -216,7 +225,5 @@ func (t *Tagger) key(secret []byte, ip, userAgent, site string) string {
 	}
 	m := p.pool.Get().(hash.Hash)
 	m.Reset() // back to the keyed initial state
-	k := visitorKey(m, ip, userAgent, site)
-	p.pool.Put(m)
-	return k
+	return p, m
 }

@@ -136,6 +136,10 @@ type Overview struct {
 	Lang, Device     map[string]int64
 	Referrer         map[string]int64
 	HasVisitors      bool // false for sign level: signs keep no sketches
+	// Filtered counts, by metric (FilteredMetrics), the events of the
+	// range that were recorded but left out of every figure: bots and
+	// events past a client's recording budget.
+	Filtered map[string]int64
 }
 
 // MaxDays bounds a range so a request cannot ask for decades of reads.
@@ -384,6 +388,12 @@ func (b *Board) Overview(ctx context.Context, q OverviewQuery) (Overview, error)
 		ov.TopSigns = append(ov.TopSigns, Ranked{Unit: u, Figures: figuresOf(ud.total(days), 0)})
 	}
 	ov.Cur = figuresOf(total.cur, total.curSk.Estimate())
+	ov.Filtered = map[string]int64{}
+	for _, m := range FilteredMetrics {
+		if n := total.cur[m]; n > 0 {
+			ov.Filtered[m] = n
+		}
+	}
 	ov.Prev = figuresOf(total.prev, total.prevSk.Estimate())
 	if q.SignLevel {
 		ov.Cur.Visitors, ov.Prev.Visitors = 0, 0

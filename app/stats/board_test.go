@@ -64,7 +64,7 @@ func rawTruth(t testing.TB, st *store.Store, from, to string, keep func(e domain
 	t.Helper()
 	tr := truth{counts: map[string]int64{}, visitors: map[string]bool{}, byDay: map[string]map[string]int64{}, dayVis: map[string]map[string]bool{}}
 	err := st.Events(context.Background(), store.EventFilter{From: from, To: to}, func(e domain.Event) error {
-		if e.Bot || !keep(e) {
+		if e.Bot || e.Filter != "" || !keep(e) {
 			return nil
 		}
 		m := stats.MetricOf(e.Type)

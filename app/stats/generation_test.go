@@ -97,7 +97,7 @@ func digestID(t *testing.T, st *store.Store, kind, county, key, month string) st
 	if err != nil {
 		t.Fatal(err)
 	}
-	id := "v3|"
+	id := "v4|"
 	if g := gens[month]; g > 0 {
 		id += fmt.Sprintf("g%d|", g)
 	}

@@ -210,7 +210,7 @@ func (r liveRecorder) Record(ctx context.Context, e domain.Event) error {
 // Add counts an event in its minute.
 func (l *Live) Add(e domain.Event) {
 	m := MetricOf(e.Type)
-	if m == "" || e.Bot {
+	if m == "" || e.Bot || e.Filter != "" {
 		return
 	}
 	minute := e.Time.Unix() / 60

@@ -20,7 +20,28 @@ const (
 	MetricRefundFen  = "refund_fen"
 	// MetricBot counts events flagged as bots, which count nowhere else.
 	MetricBot = "bot"
+	// MetricOverBudget counts people's events past their client's
+	// recording budget (domain.FilterBudget): recorded, counted nowhere
+	// else.
+	MetricOverBudget = "over_budget"
 )
+
+// FilterMetric names the counter of events filtered for reason (the
+// event's Filter field).
+func FilterMetric(reason string) string {
+	switch reason {
+	case domain.FilterBudget:
+		return MetricOverBudget
+	}
+	// A reason this binary does not know (written by a newer node) is
+	// still kept out of the figures.
+	return MetricOverBudget
+}
+
+// FilteredMetrics are the counters of recorded events that count in no
+// figure, with the reason each stands for: the dashboard shows them so an
+// operator sees what was left out and why.
+var FilteredMetrics = []string{MetricBot, MetricOverBudget}
 
 // ExtraAmountFen is the Extra field of ticket events that holds the amount
 // in fen ("3500" for ¥35).

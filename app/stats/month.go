@@ -79,11 +79,11 @@ const DigestTTL = 24 * time.Hour
 
 // digestVersion changes when the digest format does; older digests are
 // ignored and rewritten.
-const digestVersion = 3
+const digestVersion = 4
 
 // hourMetrics are the metrics kept by hour in memory and in digests.
 var hourMetrics = [...]string{MetricScan, MetricView, MetricAudio, MetricReserved, MetricPaid, MetricCancelled,
-	MetricRefunded, MetricExpired, MetricCheckIn, MetricDoubleUse, MetricRevenueFen, MetricRefundFen, MetricBot}
+	MetricRefunded, MetricExpired, MetricCheckIn, MetricDoubleUse, MetricRevenueFen, MetricRefundFen, MetricBot, MetricOverBudget}
 
 func hourMetricIndex(m string) int {
 	for i, x := range hourMetrics {

@@ -39,6 +39,7 @@ type eventDoc struct {
 	Device     string            `bson:"device,omitempty"`
 	Referrer   string            `bson:"ref,omitempty"`
 	Bot        bool              `bson:"bot,omitempty"`
+	Filter     string            `bson:"filter,omitempty"`
 	VisitorKey string            `bson:"vk,omitempty"`
 	Extra      map[string]string `bson:"x,omitempty"`
 	Node       string            `bson:"node,omitempty"`
@@ -48,14 +49,14 @@ type eventDoc struct {
 func eventToDoc(e domain.Event) eventDoc {
 	return eventDoc{ID: e.ID, Time: e.Time.UTC().Truncate(time.Millisecond), Day: e.Day, Hour: e.Hour,
 		Type: string(e.Type), County: e.County, Site: e.Site, Sign: e.Sign, Lang: string(e.Lang),
-		Device: e.Device, Referrer: e.Referrer, Bot: e.Bot, VisitorKey: e.VisitorKey, Extra: e.Extra,
+		Device: e.Device, Referrer: e.Referrer, Bot: e.Bot, Filter: e.Filter, VisitorKey: e.VisitorKey, Extra: e.Extra,
 		Node: e.Node, Seq: int64(e.Seq)}
 }
 
 func (d eventDoc) domain() domain.Event {
 	return domain.Event{ID: d.ID, Time: d.Time, Day: d.Day, Hour: d.Hour, Type: domain.EventType(d.Type),
 		County: d.County, Site: d.Site, Sign: d.Sign, Lang: domain.Lang(d.Lang), Device: d.Device,
-		Referrer: d.Referrer, Bot: d.Bot, VisitorKey: d.VisitorKey, Extra: d.Extra,
+		Referrer: d.Referrer, Bot: d.Bot, Filter: d.Filter, VisitorKey: d.VisitorKey, Extra: d.Extra,
 		Node: d.Node, Seq: uint64(d.Seq)}
 }
 

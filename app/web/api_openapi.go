@@ -99,7 +99,7 @@ func openAPIDoc(version string) map[string]any {
 	// gates' keys, the payment provider's confirmations.
 	paths["/api/v1/events"] = map[string]any{"post": map[string]any{
 		"summary": "Late events", "operationId": "late-events",
-		"description": fmt.Sprintf("Page views and audio plays a tourist's phone made offline, sent by the site page's service worker when the signal returns: at most %d per request, each at most 7 days old, ids made by the client (a repeated id is stored once). Events refused for good are listed by index with a reason (id, type, site, time); the client drops them. Limited per client.", lateEventsPerBatch),
+		"description": fmt.Sprintf("Page views and audio plays a tourist's phone made offline, sent by the site page's service worker when the signal returns: at most %d per request, each at most 7 days old, ids made by the client (a repeated id is stored once). Each event carries in tk the late-event token the server set (cookie ymy_late) on the page it happened on: a token covers its site, its day and the next, and at most %d events; a batch without a valid token is refused (400). Events refused for good are listed by index with a reason (id, type, site, time, token); the client drops them. Limited per client.", lateEventsPerBatch, lateEventsPerToken),
 		"requestBody": jsonBody(schemaFor([]lateEvent{})),
 		"responses": map[string]any{"200": ok("Accepted and refused events", lateEventsAnswerDoc{}),
 			"400": problem, "413": problem, "429": problem},

@@ -12,6 +12,9 @@ import (
 	"time"
 
 	"github.com/yimayou/yimayou/app/domain"
+	"github.com/yimayou/yimayou/app/events"
+	"github.com/yimayou/yimayou/app/store"
+	"github.com/yimayou/yimayou/app/store/storetest"
 )
 
 func (f *fixture) postJSON(t *testing.T, path, body string, contentType string) resp {
@@ -30,35 +33,106 @@ func (f *fixture) postJSON(t *testing.T, path, body string, contentType string) 
 	return resp{status: res.StatusCode, header: res.Header, body: string(b)}
 }
 
-func TestLateEvents(t *testing.T) {
-	f := newFixture(t)
-	now := time.Now()
-	ms := func(d time.Duration) int64 { return now.Add(d).UnixMilli() }
-	body := fmt.Sprintf(`[
-		{"id":"00112233445566778899aabbccddeeff","type":"audio_play","site":"hailuogou","lang":"bo","t":%d},
-		{"id":"ffeeddccbbaa99887766554433221100","type":"page_view","site":"hailuogou","lang":"xx","t":%d},
-		{"id":"0123456789abcdef0123456789abcdef","type":"scan","site":"hailuogou","t":%d},
-		{"id":"0123456789abcdef0123456789abcde0","type":"page_view","site":"nowhere","t":%d},
-		{"id":"0123456789abcdef0123456789abcde1","type":"page_view","site":"hailuogou","t":%d},
-		{"id":"0123456789abcdef0123456789abcde2","type":"page_view","site":"hailuogou","t":%d},
-		{"id":"short","type":"page_view","site":"hailuogou","t":%d},
-		{"id":"0123456789abcdef0123456789abcde3","type":"page_view","site":"draft-site","t":%d}
-	]`, ms(-time.Hour), ms(-48*time.Hour), ms(0), ms(0), ms(-8*24*time.Hour), ms(time.Hour), ms(0), ms(0))
+// keyTagger gives every request with a user agent a visitor key, as the
+// real tagger does for people; it leaves bot detection out, so headless
+// browsers in tests count as visitors.
+type keyTagger struct{}
+
+func (keyTagger) Tag(_ context.Context, c domain.Client, e *domain.Event) {
+	if c.UserAgent != "" {
+		e.VisitorKey = events.VisitorKey([]byte("test"), c.IP, c.UserAgent, e.Site)
+	}
+}
+
+// withLateTokens gives an app visitor keys and the real late-event tokens,
+// signed with the store's daily secrets.
+func withLateTokens(s *store.Store) func(*Deps) {
+	return func(d *Deps) {
+		d.Tagger = keyTagger{}
+		d.LateTokens = events.NewTagger(events.NewSecrets(s, nil, nil), nil)
+		d.LateClaims = s
+	}
+}
+
+func lateFixture(t *testing.T) *fixture {
+	t.Helper()
+	s := storetest.New(t)
+	seed(t, s)
+	return newFixtureWith(t, s, nil, withLateTokens(s))
+}
+
+// pageToken fetches a page as a phone would and returns the late-event
+// token its response carries.
+func pageToken(t *testing.T, f *fixture, path, ua string) string {
+	t.Helper()
+	r := f.get(t, path, "User-Agent", ua)
+	for _, c := range (&http.Response{Header: r.header}).Cookies() {
+		if c.Name == lateCookie {
+			return c.Value
+		}
+	}
+	t.Fatalf("%s: no %s cookie in %v", path, lateCookie, r.header)
+	return ""
+}
+
+type lateAnswer struct {
+	Accepted int `json:"accepted"`
+	Rejected []struct {
+		Index  int
+		Reason string
+	} `json:"rejected"`
+}
+
+func postLate(t *testing.T, f *fixture, body string) (resp, lateAnswer) {
+	t.Helper()
 	r := f.postJSON(t, "/api/v1/events", body, "application/json")
+	var out lateAnswer
+	if r.status == 200 {
+		if err := json.Unmarshal([]byte(r.body), &out); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return r, out
+}
+
+const phoneUA = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) Mobile/15E148 MicroMessenger/8.0.50"
+
+func TestLateEvents(t *testing.T) {
+	f := lateFixture(t)
+	tok := pageToken(t, f, "/s/513322/hailuogou", phoneUA)
+	now := time.Now()
+	dayStart, err := time.ParseInLocation(time.DateOnly, strings.Split(tok, ".")[0], domain.ChinaTime)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An hour ago, but never before the token's day (a run just after
+	// midnight).
+	base := now.Add(-time.Hour)
+	if base.Before(dayStart) {
+		base = dayStart
+	}
+	ms := func(t time.Time) int64 { return t.UnixMilli() }
+	forged := strings.Join(strings.Split(tok, ".")[:3], ".") + ".AAAAAAAAAAAAAAAAAAAAAA"
+	body := fmt.Sprintf(`[
+		{"id":"00112233445566778899aabbccddeeff","type":"audio_play","site":"hailuogou","lang":"bo","t":%d,"tk":%q},
+		{"id":"ffeeddccbbaa99887766554433221100","type":"page_view","site":"hailuogou","lang":"xx","t":%d,"tk":%q},
+		{"id":"0123456789abcdef0123456789abcdef","type":"scan","site":"hailuogou","t":%d,"tk":%q},
+		{"id":"0123456789abcdef0123456789abcde0","type":"page_view","site":"nowhere","t":%d,"tk":%q},
+		{"id":"0123456789abcdef0123456789abcde1","type":"page_view","site":"hailuogou","t":%d,"tk":%q},
+		{"id":"0123456789abcdef0123456789abcde2","type":"page_view","site":"hailuogou","t":%d,"tk":%q},
+		{"id":"short","type":"page_view","site":"hailuogou","t":%d,"tk":%q},
+		{"id":"0123456789abcdef0123456789abcde3","type":"page_view","site":"draft-site","t":%d,"tk":%q},
+		{"id":"0123456789abcdef0123456789abcde4","type":"page_view","site":"luding-bridge","t":%d,"tk":%q},
+		{"id":"0123456789abcdef0123456789abcde5","type":"page_view","site":"hailuogou","t":%d,"tk":%q},
+		{"id":"0123456789abcdef0123456789abcde6","type":"page_view","site":"hailuogou","t":%d,"tk":%q}
+	]`, ms(base), tok, ms(base), tok, ms(base), tok, ms(base), tok, ms(now.Add(-8*24*time.Hour)), tok,
+		ms(now.Add(time.Hour)), tok, ms(base), tok, ms(base), tok, ms(base), tok, ms(base), forged,
+		ms(dayStart.Add(-time.Minute)), tok)
+	r, out := postLate(t, f, body)
 	if r.status != 200 {
 		t.Fatalf("status %d: %s", r.status, r.body)
 	}
-	var out struct {
-		Accepted int `json:"accepted"`
-		Rejected []struct {
-			Index  int
-			Reason string
-		} `json:"rejected"`
-	}
-	if err := json.Unmarshal([]byte(r.body), &out); err != nil {
-		t.Fatal(err)
-	}
-	want := map[int]string{2: "type", 3: "site", 4: "time", 5: "time", 6: "id", 7: "site"}
+	want := map[int]string{2: "type", 3: "site", 4: "time", 5: "time", 6: "id", 7: "site", 8: "token", 9: "token", 10: "time"}
 	if out.Accepted != 2 || len(out.Rejected) != len(want) {
 		t.Fatalf("accepted %d, rejected %+v", out.Accepted, out.Rejected)
 	}
@@ -67,24 +141,66 @@ func TestLateEvents(t *testing.T) {
 			t.Errorf("event %d rejected for %q, want %q", rj.Index, rj.Reason, want[rj.Index])
 		}
 	}
-	evs := f.rec.all()
+	all := f.rec.all()
+	page := all[0] // the page fetch that gave the token
+	evs := all[1:]
 	if len(evs) != 2 {
 		t.Fatalf("%d events recorded", len(evs))
 	}
 	a := evs[0]
 	if a.Type != domain.EventAudioPlay || a.Site != "hailuogou" || a.County != "513322" || a.Lang != domain.Bo ||
-		a.Time.UnixMilli() != ms(-time.Hour) || a.Extra["late"] != "1" || len(a.ID) != 32 {
+		a.Time.UnixMilli() != ms(base) || a.Extra["late"] != "1" || len(a.ID) != 32 {
 		t.Errorf("audio play: %+v", a)
+	}
+	// Counted as the visitor who fetched the page, wherever the phone is
+	// when it sends.
+	if a.VisitorKey == "" || a.VisitorKey != page.VisitorKey {
+		t.Errorf("late visitor key %q, page's %q", a.VisitorKey, page.VisitorKey)
 	}
 	if evs[1].Lang != "" {
 		t.Errorf("unknown lang kept: %q", evs[1].Lang)
 	}
-	// The same batch again gives the same event ids: the pipeline stores
-	// them once.
-	f.postJSON(t, "/api/v1/events", body, "application/json")
-	again := f.rec.all()
-	if len(again) != 4 || again[2].ID != evs[0].ID || again[3].ID != evs[1].ID {
-		t.Errorf("replayed ids differ: %v", again)
+	// The same batch again (a lost answer on a flaky link) is taken as
+	// sent and recorded no second time.
+	if _, again := postLate(t, f, body); again.Accepted != 2 || len(f.rec.all()) != 3 {
+		t.Errorf("replay: accepted %d, %d events recorded in all", again.Accepted, len(f.rec.all()))
+	}
+}
+
+// Late events without the token of a page this server sent are refused
+// with a problem, and nothing is recorded; a token is good for a bounded
+// number of events.
+func TestLateEventsNeedPageToken(t *testing.T) {
+	f := lateFixture(t)
+	now := time.Now().UnixMilli()
+	for name, tk := range map[string]string{"no token": "", "made up": "2026-11-30.hailuogou.abc.def",
+		"old day": "2020-01-01.hailuogou.abc.def", "garbage": "x"} {
+		body := fmt.Sprintf(`[{"id":"00112233445566778899aabbccddeeff","type":"page_view","site":"hailuogou","t":%d,"tk":%q}]`, now, tk)
+		r, _ := postLate(t, f, body)
+		if r.status != 400 || !strings.Contains(r.header.Get("Content-Type"), "problem+json") || !strings.Contains(r.body, `"field":"tk"`) {
+			t.Errorf("%s: %d %s %s", name, r.status, r.header.Get("Content-Type"), r.body)
+		}
+	}
+	if n := len(f.rec.all()); n != 0 {
+		t.Fatalf("%d events recorded without a token", n)
+	}
+
+	tok := pageToken(t, f, "/q/HGK2EN", phoneUA)
+	var items []string
+	for i := 0; i < lateEventsPerToken+5; i++ {
+		items = append(items, fmt.Sprintf(`{"id":"%032x","type":"page_view","site":"hailuogou","t":%d,"tk":%q}`, i+1, now, tok))
+	}
+	_, out := postLate(t, f, "["+strings.Join(items, ",")+"]")
+	if out.Accepted != lateEventsPerToken || len(out.Rejected) != 5 || out.Rejected[0].Reason != "limit" {
+		t.Fatalf("accepted %d, rejected %+v; want %d and 5 over the limit", out.Accepted, out.Rejected, lateEventsPerToken)
+	}
+
+	// A bot's fetch, or one past the recording budget, carries no token.
+	for _, ua := range []string{""} {
+		r := f.get(t, "/q/HGK2EN", "User-Agent", ua)
+		if strings.Contains(r.header.Get("Set-Cookie"), lateCookie) {
+			t.Errorf("UA %q got a token", ua)
+		}
 	}
 }
 
@@ -168,5 +284,57 @@ func TestAlertsShowOnPublicPages(t *testing.T) {
 	}
 	if strings.Contains(r.body, "Kangding only") || strings.Contains(r.body, "Not yet") {
 		t.Error("another county's or a future alert shown")
+	}
+}
+
+// Late events are paid for from the sender's recording budget, like scans:
+// the tokens a client gets within its budget do not multiply it.
+func TestLateEventsShareTheRecordingBudget(t *testing.T) {
+	s := storetest.New(t)
+	seed(t, s)
+	f := newFixtureWith(t, s, nil, func(d *Deps) {
+		withLateTokens(s)(d)
+		d.RecordBudget = RecordBudget{PerSite: BudgetSpec{Burst: 3, Rate: 0.0001}}
+	})
+	tok := pageToken(t, f, "/s/513322/hailuogou", phoneUA) // takes 1 of 3
+	now := time.Now().UnixMilli()
+	var items []string
+	for i := 0; i < 5; i++ {
+		items = append(items, fmt.Sprintf(`{"id":"%032x","type":"page_view","site":"hailuogou","t":%d,"tk":%q}`, i+1, now, tok))
+	}
+	if _, out := postLate(t, f, "["+strings.Join(items, ",")+"]"); out.Accepted != 5 {
+		t.Fatalf("accepted %d of 5", out.Accepted)
+	}
+	counted, flagged := 0, 0
+	for _, e := range f.rec.all()[1:] {
+		switch e.Filter {
+		case "":
+			counted++
+		case domain.FilterBudget:
+			flagged++
+		}
+	}
+	if counted != 2 || flagged != 3 {
+		t.Fatalf("late events: %d counted, %d flagged; want 2 and 3", counted, flagged)
+	}
+}
+
+// Without a claims store, each node counts in memory: the same rules.
+func TestLateUsesInMemory(t *testing.T) {
+	var u lateUses
+	g := domain.LateGrant{Site: "hailuogou", Day: "2026-11-30", ID: "tok"}
+	if r := u.take(g, "a", "2026-11-29"); r != "" {
+		t.Fatalf("first: %q", r)
+	}
+	if r := u.take(g, "a", "2026-11-29"); r != "duplicate" {
+		t.Fatalf("again: %q", r)
+	}
+	for i := 1; i < lateEventsPerToken; i++ {
+		if r := u.take(g, fmt.Sprint(i), "2026-11-29"); r != "" {
+			t.Fatalf("event %d: %q", i, r)
+		}
+	}
+	if r := u.take(g, "one too many", "2026-11-29"); r != "limit" {
+		t.Fatalf("past the limit: %q", r)
 	}
 }

@@ -33,15 +33,18 @@ func (s *Server) scan(c *fiber.Ctx) error {
 		}
 		return s.renderNotFound(c, d, sign.County)
 	}
-	s.record(c, domain.EventScan, site, sign.Code)
+	s.giveLateToken(c, s.record(c, domain.EventScan, site, sign.Code))
 	return s.renderSite(c, snap, site)
 }
 
-// record hands an event to the pipeline. A failure to record never costs
-// the tourist the page: it is logged and counted instead.
-func (s *Server) record(c *fiber.Ctx, typ domain.EventType, site *domain.Site, sign string) {
-	if s.Recorder == nil {
-		return
+// record hands an event to the pipeline and returns it (the zero event
+// when nothing was recorded). A failure to record never costs the tourist
+// the page: it is logged and counted instead.
+func (s *Server) record(c *fiber.Ctx, typ domain.EventType, site *domain.Site, sign string) domain.Event {
+	// A HEAD request fetches no page: nobody saw anything, so nothing is
+	// recorded, not even as a bot.
+	if s.Recorder == nil || c.Method() == fiber.MethodHead {
+		return domain.Event{}
 	}
 	e := domain.NewEvent(typ, time.Now())
 	e.County, e.Site, e.Sign, e.Lang = site.County, site.Key, utils.CopyString(sign), langOf(c)
@@ -55,10 +58,17 @@ func (s *Server) record(c *fiber.Ctx, typ domain.EventType, site *domain.Site, s
 	if strings.Contains(strings.ToLower(cl.Purpose), "prefetch") {
 		e.Bot = true
 	}
+	// Past the client's recording budget the page is still served, and
+	// the event kept, but flagged: it counts in no figure and no unique.
+	if !e.Bot && !s.budget.allow(cl.IP, site.Key, e.Time) {
+		e.Filter, e.VisitorKey = domain.FilterBudget, ""
+	}
 	if err := s.Recorder.Record(ctx, e); err != nil {
 		s.metrics.recordErrors.Inc()
 		if ctx.Err() == nil || err != context.Canceled {
 			s.errLog.Error("record", "record event", "type", typ, "err", err) // once per 30 s with a count
 		}
+		return domain.Event{}
 	}
+	return e
 }

@@ -48,10 +48,17 @@ type ReadyCheck func(ctx context.Context) (detail any, err error)
 
 // Deps are the server's collaborators, built in app/cli.
 type Deps struct {
-	Catalog    *catalog.Catalog
-	I18n       *i18n.Catalogs
-	Recorder   Recorder
-	Tagger     Tagger // optional
+	Catalog  *catalog.Catalog
+	I18n     *i18n.Catalogs
+	Recorder Recorder
+	Tagger   Tagger // optional
+	// RecordBudget bounds what one client can add to the numbers
+	// (record_budget.go); the zero value is the documented default.
+	RecordBudget RecordBudget
+	// LateTokens signs and checks the tokens that late events need
+	// (offline.go); without it the late-event API refuses everything.
+	LateTokens LateTokens
+	LateClaims LateClaims // optional: see offline.go
 	QR         *qr.Renderer
 	QRRenders  *qr.RenderGate // optional: bounds uncached renders; default half the CPUs
 	DB         Pinger
@@ -87,6 +94,8 @@ type Server struct {
 	md        *markdown
 	metrics   *metrics
 	pages     *pageCache
+	budget    *recordBudget
+	lateUses  lateUses
 	alerts    *alertCache
 	swBody    []byte
 	cspHeader string
@@ -108,7 +117,7 @@ func New(d Deps) (*fiber.App, error) {
 	}
 	s := &Server{Deps: d, tpl: tpl, assets: a, css: template.CSS(a.css), md: newMarkdown(),
 		metrics: newMetrics(d.Registry), pages: newPageCache(2000), started: time.Now(),
-		photos: media.NewGate(0, 0, 0), qrRenders: d.QRRenders}
+		photos: media.NewGate(0, 0, 0), qrRenders: d.QRRenders, budget: newRecordBudget(d.RecordBudget)}
 	s.errLog = ratelog.New(d.Log, 30*time.Second)
 	if s.qrRenders == nil {
 		s.qrRenders = qr.NewRenderGate(0, 500*time.Millisecond)

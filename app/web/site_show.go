@@ -82,7 +82,7 @@ func (s *Server) showSite(c *fiber.Ctx) error {
 	if !ok || site.County != county {
 		return s.renderNotFound(c, notFoundData{TitleKey: "notfound.title", BodyKey: "notfound.site_body"}, county)
 	}
-	s.record(c, domain.EventPageView, site, "")
+	s.giveLateToken(c, s.record(c, domain.EventPageView, site, ""))
 	return s.renderSite(c, snap, site)
 }
 

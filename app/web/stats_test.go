@@ -130,7 +130,7 @@ func rawCounts(t testing.TB, s *store.Store, from, to string, keep func(domain.E
 	counts := map[string]int64{}
 	visitors := map[string]bool{}
 	err := s.Events(context.Background(), store.EventFilter{From: from, To: to}, func(e domain.Event) error {
-		if e.Bot || !keep(e) {
+		if e.Bot || e.Filter != "" || !keep(e) {
 			return nil
 		}
 		counts[stats.MetricOf(e.Type)]++
@@ -430,6 +430,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 			case method == "get":
 				got = apiGet(t, app, token, path)
 			case path == "/api/v1/events":
+				// Without a page's token: refused, as documented.
 				req := httptest.NewRequest("POST", path, strings.NewReader(`[{"id":"x","type":"nope","site":"hailuogou","t":0}]`))
 				req.Header.Set("Content-Type", "application/json")
 				res, err := app.Test(req, -1)
@@ -437,7 +438,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 					t.Fatal(err)
 				}
 				body, _ := io.ReadAll(res.Body)
-				got = resp{status: res.StatusCode, body: string(body)}
+				got, status = resp{status: res.StatusCode, body: string(body)}, strconv.Itoa(res.StatusCode)
 			case path == "/api/tickets/payments/{provider}":
 				// Unsigned: refused before the body is read, as documented.
 				req := httptest.NewRequest("POST", "/api/tickets/payments/test", strings.NewReader(`{}`))

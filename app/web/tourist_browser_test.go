@@ -39,7 +39,9 @@ func demoFixture(t *testing.T, adjust func(s *domain.Site)) *fixture {
 	if _, err := content.Import(context.Background(), s, pack); err != nil {
 		t.Fatal(err)
 	}
-	return newFixtureOn(t, s, nil)
+	// Visitor keys and late-event tokens as in production, so what the
+	// page queues offline carries its page's token.
+	return newFixtureWith(t, s, nil, withLateTokens(s))
 }
 
 // On one bar of plateau 3G (400 ms round trip, 400 kbit/s), the site name

@@ -17,10 +17,25 @@
   function save(q) {
     try { localStorage.setItem(QUEUE, JSON.stringify(q.slice(-500))); } catch (e) { /* full or private mode */ }
   }
+  // The server answers every counted page fetch with a token (cookie
+  // ymy_late: "day.site.visitor.mac") that late events must carry. The
+  // cookie holds the last page's token, so each site's is kept apart, for
+  // views of that page made offline later.
+  var TOKEN = "yimayou:late:";
+  function keepToken() {
+    var m = document.cookie.match(/(?:^|;\s*)ymy_late=([^;]+)/);
+    if (!m || !ref) { return; }
+    var tok = decodeURIComponent(m[1]);
+    if (tok.split(".")[1] !== ref.dataset.site) { return; }
+    try { localStorage.setItem(TOKEN + ref.dataset.site, tok); } catch (e) { /* full or private mode */ }
+  }
+  function tokenFor(site) {
+    try { return localStorage.getItem(TOKEN + site) || ""; } catch (e) { return ""; }
+  }
   function enqueue(type) {
     if (!ref) { return; }
     var q = load();
-    q.push({ id: newID(), type: type, site: ref.dataset.site, lang: ref.dataset.lang, t: Date.now() });
+    q.push({ id: newID(), type: type, site: ref.dataset.site, lang: ref.dataset.lang, t: Date.now(), tk: tokenFor(ref.dataset.site) });
     save(q);
     flush();
   }
@@ -30,27 +45,32 @@
     if (flushing || !q.length || !navigator.onLine) { return; }
     flushing = true;
     var batch = q.slice(0, 100);
+    var wait = 2000;
     fetch("/api/v1/events", {
       method: "POST", headers: { "Content-Type": "application/json" },
       body: JSON.stringify(batch), keepalive: true, credentials: "omit"
     }).then(function (r) {
-      // Sent means stored or refused for good (too old, unknown site):
-      // either way it must not be sent again. Only a network error or a
-      // server error keeps the queue.
-      if (r.ok || (r.status >= 400 && r.status < 500)) {
+      // Sent means stored or refused for good (too old, unknown site,
+      // no valid token): either way it must not be sent again. A network
+      // error, a server error or "too many requests" (many phones behind
+      // one carrier address) keeps the queue; the last waits a minute.
+      if (r.status === 429) {
+        wait = 60000;
+      } else if (r.ok || (r.status >= 400 && r.status < 500)) {
         var sent = {};
         batch.forEach(function (e) { sent[e.id] = true; });
         save(load().filter(function (e) { return !sent[e.id]; }));
       }
     }).catch(function () {}).then(function () {
       flushing = false;
-      if (load().length && navigator.onLine) { setTimeout(flush, 2000); }
+      if (load().length && navigator.onLine) { setTimeout(flush, wait); }
     });
   }
 
   if (ref) {
     var savedKey = "yimayou:saved:" + location.pathname + location.search;
     if (navigator.onLine) {
+      keepToken();
       try { localStorage.setItem(savedKey, new Date().toISOString()); } catch (e) { /* ignore */ }
     } else {
       // The page came from the service worker's cache: say so, and count

@@ -68,7 +68,7 @@ func (s *Server) renderAlerts(c *fiber.Ctx, status int, f *alertForm) error {
 		Counties   []countyTab
 		Prefecture bool
 		Done       string
-	}{rows, f, countyTabs(mine, f.County, lang), u.Role == domain.RoleAdmin, doneKey(c)})
+	}{rows, f, countyTabs(mine, f.County, lang), u.PrefectureWide(), doneKey(c)})
 }
 
 // createAlert posts a banner. Editors post for their counties; a
@@ -86,7 +86,7 @@ func (s *Server) createAlert(c *fiber.Ctx) error {
 		return s.renderAlerts(c, fiber.StatusUnprocessableEntity, f)
 	}
 	if f.County == "" {
-		if currentUser(c).Role != domain.RoleAdmin {
+		if !currentUser(c).PrefectureWide() {
 			return domain.ErrForbidden
 		}
 	} else if _, err := s.loadCounty(c, f.County); err != nil {
@@ -145,7 +145,7 @@ func (s *Server) deleteAlert(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if a.County == "" && currentUser(c).Role != domain.RoleAdmin {
+	if a.County == "" && !currentUser(c).PrefectureWide() {
 		return domain.ErrForbidden
 	}
 	if a.County != "" {

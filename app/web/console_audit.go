@@ -16,6 +16,15 @@ func (s *Server) showAudit(c *fiber.Ctx) error {
 	if county != "" && !domain.ValidCountyCode(county) {
 		county = ""
 	}
+	// A county-scoped admin reads the log of their counties only.
+	if u := currentUser(c); !u.PrefectureWide() {
+		if county == "" && len(u.Counties) > 0 {
+			county = u.Counties[0]
+		}
+		if err := authorizeCounty(c, county); err != nil {
+			return err
+		}
+	}
 	before := utils.CopyString(c.Query("before"))
 	entries, err := s.Console.Store.AuditPage(c.UserContext(), county, before, auditPageSize)
 	if err != nil {

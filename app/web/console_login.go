@@ -70,6 +70,10 @@ func (s *Server) login(c *fiber.Ctx) error {
 		}
 		return fail("console.login.error_wrong", fiber.StatusUnauthorized)
 	}
+	if u.Disabled {
+		// Told only after the right password, so names stay unguessable.
+		return fail("users.login.disabled", fiber.StatusForbidden)
+	}
 	if u.FailedLogins > 0 {
 		if err := s.Accounts.ResetLoginFailures(ctx, u.Username); err != nil {
 			return err

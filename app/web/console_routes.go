@@ -41,6 +41,9 @@ type ConsoleStore interface {
 	SetPasswordHash(ctx context.Context, username, hash string) error
 	SetUserAccess(ctx context.Context, username string, role domain.Role, counties []string) error
 	DeleteUserSessions(ctx context.Context, username string) error
+	SetUserDisabled(ctx context.Context, username string, disabled bool) error
+	DeleteUser(ctx context.Context, username string) error
+	DeleteUserAPITokens(ctx context.Context, username string) error
 
 	PutAlert(ctx context.Context, a domain.Alert) (string, error)
 	Alert(ctx context.Context, id string) (domain.Alert, error)
@@ -125,5 +128,10 @@ func (s *Server) consoleRoutes(admin fiber.Router) {
 	admin.Get("/users", adminOnly, s.listUsers)
 	admin.Post("/users", adminOnly, s.createUser)
 	admin.Post("/users/:name/password", adminOnly, s.resetPassword)
+	admin.Get("/users/:name", adminOnly, s.editUser)
+	admin.Post("/users/:name", adminOnly, s.saveUser)
+	admin.Post("/users/:name/disable", adminOnly, s.disableUser)
+	admin.Post("/users/:name/enable", adminOnly, s.enableUser)
+	admin.Post("/users/:name/delete", adminOnly, s.deleteUser)
 	admin.Get("/audit", adminOnly, s.showAudit)
 }

@@ -175,7 +175,7 @@ func (h *statsViews) apiAuth(c *fiber.Ctx) error {
 		return err
 	}
 	u, err := h.s.Accounts.User(ctx, name)
-	if errors.Is(err, domain.ErrNotFound) {
+	if errors.Is(err, domain.ErrNotFound) || err == nil && u.Disabled {
 		return errUnauthorized
 	}
 	if err != nil {

@@ -39,7 +39,7 @@ type command struct {
 func commands() map[string]command {
 	return map[string]command{
 		"serve":       {"run the web server (default)", runServe},
-		"import":      {"import DIR: load a content pack into the database", runImport},
+		"import":      {"import [--dry-run] DIR: check a content pack (every error with file and line) and load it into the database", runImport},
 		"export":      {"export DIR: write the database's content as a pack", runExport},
 		"signs":       {"signs list [--json] [--county CODE]: list signs and their URLs", runSigns},
 		"user":        {"user add NAME --role ROLE --county CODE[,CODE]: add a user (password from stdin)", runUser},

@@ -173,21 +173,22 @@ func siteChanges(before, after domain.Site) []domain.FieldChange {
 // (?done=saved); only these keys, so a link cannot make the console say
 // anything else.
 var doneMessages = map[string]string{
-	"saved":        "console.done.saved",
-	"published":    "console.done.published",
-	"unpublished":  "console.done.unpublished",
-	"discarded":    "console.done.discarded",
-	"restored":     "console.done.restored",
-	"created":      "console.done.created",
-	"password":     "console.done.password",
-	"reset":        "console.done.reset",
-	"uploaded":     "console.done.uploaded",
-	"sign":         "console.done.sign",
-	"alert":        "console.done.alert",
-	"withdrawn":    "console.done.withdrawn",
-	"imported":     "console.done.imported",
-	"user":         "console.done.user",
-	"user_deleted": "users.done.deleted",
+	"saved":         "console.done.saved",
+	"published":     "console.done.published",
+	"unpublished":   "console.done.unpublished",
+	"discarded":     "console.done.discarded",
+	"restored":      "console.done.restored",
+	"created":       "console.done.created",
+	"password":      "console.done.password",
+	"reset":         "console.done.reset",
+	"uploaded":      "console.done.uploaded",
+	"sign":          "console.done.sign",
+	"alert":         "console.done.alert",
+	"withdrawn":     "console.done.withdrawn",
+	"imported":      "console.done.imported",
+	"user":          "console.done.user",
+	"user_deleted":  "users.done.deleted",
+	"pack_imported": "packs.done.imported",
 }
 
 func doneKey(c *fiber.Ctx) string { return doneMessages[c.Query("done")] }

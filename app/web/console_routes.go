@@ -15,6 +15,7 @@ import (
 type ConsoleStore interface {
 	Counties(ctx context.Context) ([]domain.County, error)
 	County(ctx context.Context, code string) (domain.County, error)
+	PutCounty(ctx context.Context, c domain.County) error
 	Sites(ctx context.Context, county string) ([]domain.Site, error)
 	Site(ctx context.Context, key string) (domain.Site, error)
 	PutSite(ctx context.Context, site domain.Site) error
@@ -51,6 +52,7 @@ type ConsoleStore interface {
 	Alerts(ctx context.Context) ([]domain.Alert, error)
 
 	SaveMedia(ctx context.Context, name, contentType string, data []byte) error
+	HasMedia(ctx context.Context, name string) (bool, error)
 	LoadMedia(ctx context.Context, name string) (contentType string, data []byte, err error)
 }
 
@@ -124,6 +126,7 @@ func (s *Server) consoleRoutes(admin fiber.Router) {
 	admin.Get("/content", editor, s.showContent)
 	admin.Get("/counties/:county/export.zip", editor, s.exportCounty)
 	admin.Post("/import", editor, s.importCSV)
+	admin.Post("/import/pack", editor, s.importPack)
 
 	admin.Get("/users", adminOnly, s.listUsers)
 	admin.Post("/users", adminOnly, s.createUser)

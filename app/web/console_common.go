@@ -198,13 +198,16 @@ func doneKey(c *fiber.Ctx) string { return doneMessages[c.Query("done")] }
 // container.
 type chinaTime time.Time
 
-var chinaZone = time.FixedZone("CST", 8*3600)
+var chinaZone = domain.ChinaTime
 
+// String shows the time in China time with the zone, so no one reads a
+// UTC time as local or the other way round. It is the one way the console
+// writes a time (templates use view.China for a plain time.Time).
 func (t chinaTime) String() string {
 	if time.Time(t).IsZero() {
 		return ""
 	}
-	return time.Time(t).In(chinaZone).Format("2006-01-02 15:04")
+	return time.Time(t).In(chinaZone).Format("2006-01-02 15:04") + " UTC+8"
 }
 
 // templateURL marks a console-built path as safe for an href.

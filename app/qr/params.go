@@ -79,6 +79,9 @@ type Params struct {
 	Level  Level
 	// FG and BG must be opaque.
 	FG, BG color.RGBA
+	// AllowInverted accepts a light code on a dark ground, which many
+	// phone scanners fail to read (see invert.go).
+	AllowInverted bool
 }
 
 // DefaultParams returns the parameters used for absent query values.
@@ -137,6 +140,7 @@ func ParseParams(get func(key string) string) (Params, error) {
 			*c.dst = rgba
 		}
 	}
+	p.AllowInverted = get("force") == "1"
 	if err := p.validateColors(); err != nil {
 		return Params{}, err
 	}
@@ -184,7 +188,7 @@ func (p Params) validateColors() error {
 	if ContrastRatio(p.FG, p.BG) < MinContrast {
 		return &domain.ValidationError{Field: "fg", Key: "error.qr_contrast"}
 	}
-	return nil
+	return p.checkInverted()
 }
 
 // The range goes along as Args so the message can say what is allowed.
@@ -214,9 +218,10 @@ func parseLevel(s string) (Level, bool) {
 	return 0, false
 }
 
-// parseHexColor accepts exactly six hex digits, in either case. There is no
-// '#': it would have to be escaped as %23 in a query string.
+// parseHexColor accepts six hex digits, in either case, with or without a
+// leading '#' (what <input type=color> sends, as %23 in a query string).
 func parseHexColor(s string) (color.RGBA, bool) {
+	s = strings.TrimPrefix(s, "#")
 	if len(s) != 6 {
 		return color.RGBA{}, false
 	}

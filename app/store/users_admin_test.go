@@ -65,3 +65,25 @@ func TestDisableAndDeleteUser(t *testing.T) {
 		t.Errorf("delete twice: %v", err)
 	}
 }
+
+func TestCountyLogo(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.New(t)
+	if _, err := s.CountyLogo(ctx, luding); !errors.Is(err, domain.ErrNotFound) {
+		t.Errorf("no logo yet: %v", err)
+	}
+	for _, b := range [][]byte{[]byte("one"), []byte("two")} {
+		if err := s.SetCountyLogo(ctx, luding, b, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.CountyLogo(ctx, luding); err != nil || string(got) != string(b) {
+			t.Errorf("logo %q: %q %v", b, got, err)
+		}
+	}
+	if err := s.DeleteCountyLogo(ctx, luding); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CountyLogo(ctx, luding); !errors.Is(err, domain.ErrNotFound) {
+		t.Errorf("deleted logo: %v", err)
+	}
+}

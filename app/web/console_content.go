@@ -76,6 +76,9 @@ func (s *Server) countySignsZIP(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if sh.Logo, err = s.countyLogo(c.UserContext(), county.Code); err != nil {
+		return err
+	}
 	var buf bytes.Buffer
 	if err := s.QR.WriteBatchZIP(c.UserContext(), &buf, sh, nil); err != nil {
 		return err
@@ -119,6 +122,9 @@ func (s *Server) countySheetPage(c *fiber.Ctx) error {
 		return err
 	}
 	sh.Paper = qr.ParsePaper(c.Query("paper"))
+	if sh.Logo, err = s.countyLogo(c.UserContext(), county.Code); err != nil {
+		return err
+	}
 	return s.sendSheet(c, sh, "/admin/signs?county="+county.Code)
 }
 

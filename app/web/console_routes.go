@@ -118,6 +118,7 @@ func (s *Server) consoleRoutes(admin fiber.Router) {
 	admin.Get("/signs/:code/sheet", editor, s.signSheet)
 	admin.Get("/counties/:county/sheet", editor, s.countySheetPage)
 	admin.Get("/counties/:county/signs.zip", editor, s.countySignsZIP)
+	s.logoRoutes(admin, editor)
 
 	admin.Get("/alerts", editor, s.listAlerts)
 	admin.Post("/alerts", editor, s.createAlert)

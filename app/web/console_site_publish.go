@@ -113,7 +113,7 @@ func (s *Server) previewSite(c *fiber.Ctx) error {
 	fake := work
 	fake.Key = live.Key + "~preview" + strconv.FormatInt(work.UpdatedAt.UnixNano(), 36)
 	now := s.now()
-	alerts, _ := s.alerts.forCounty(c.UserContext(), live.County, now)
+	alerts, _ := s.alerts.forSite(c.UserContext(), live.County, live.Key, now)
 	page, err := s.buildSitePage(s.Catalog.Snapshot(), &fake, lang, openNow(work.Hours, now), alerts, s.reserveHref(c.UserContext(), &live))
 	if err != nil {
 		return err

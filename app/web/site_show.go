@@ -96,7 +96,7 @@ func (s *Server) renderSite(c *fiber.Ctx, snap *catalog.Snapshot, site *domain.S
 	// What changes with time is part of the key: whether the site is open
 	// now, and which alerts are up.
 	open := openNow(site.Hours, now)
-	alerts, alertsKey := s.alerts.forCounty(c.UserContext(), site.County, now)
+	alerts, alertsKey := s.alerts.forSite(c.UserContext(), site.County, site.Key, now)
 	reserve := s.reserveHref(c.UserContext(), site)
 	crowd, crowdKey := s.crowdFor(c.UserContext(), site.Key, now) // stats_crowd.go
 	key := site.Key + "|" + string(lang) + "|" + fmt.Sprint(open) + "|" + alertsKey + "|" + reserve + "|" + crowdKey

@@ -24,8 +24,8 @@ type alertRow struct {
 
 type alertForm struct {
 	County, Site, Level, Starts, Ends string
-	Text                        map[domain.Lang]string
-	Errors                      map[string]string
+	Text                              map[domain.Lang]string
+	Errors                            map[string]string
 }
 
 func (f *alertForm) Cells() []langCell {

@@ -59,7 +59,13 @@ func WithProgress(fn func(done, total int)) ImportOption {
 // UpdatedAt, signs their CreatedAt, and no node reloads its catalogue for
 // nothing.
 func Import(ctx context.Context, dst Importer, p Pack, opts ...ImportOption) (ImportStats, error) {
-	cur, _ := dst.(Current)
+	var cur Current
+	if c, ok := dst.(Current); ok {
+		// Import leaves media as they are: a programmatic import (the demo
+		// pack, tests) may point at files served elsewhere. ImportPack and
+		// the console require every file.
+		cur = currentOnly{c}
+	}
 	plan, err := PlanImport(ctx, cur, p, AllCounties)
 	if err != nil {
 		return ImportStats{}, err
@@ -116,3 +122,7 @@ func Export(ctx context.Context, src Exporter) (Pack, error) {
 	}
 	return p, nil
 }
+
+// currentOnly hides every method of a Current but its own, such as
+// MediaChecker.
+type currentOnly struct{ Current }

@@ -40,6 +40,7 @@ func TestImportRefusesWhatTheConsoleRefuses(t *testing.T) {
 	hlg := filepath.Join(packDir, "sites", "hailuogou")
 	editFile(t, filepath.Join(hlg, "site.yaml"), "a_level: 5A", "a_level: 9Z")
 	editFile(t, filepath.Join(hlg, "site.yaml"), "lat: 29.567", "lat: 129.567")
+	editFile(t, filepath.Join(hlg, "site.yaml"), "fen: 9000", "fen: 20000000")
 	editFile(t, filepath.Join(packDir, "sites", "cuoka-lake", "en.md"), "name: ", "name: [unclosed ")
 
 	code, out, errOut := run(t, data, "", "import", packDir)
@@ -47,7 +48,7 @@ func TestImportRefusesWhatTheConsoleRefuses(t *testing.T) {
 		t.Fatalf("a broken pack was imported: %q", out)
 	}
 	for _, want := range []string{"sites/hailuogou/site.yaml:4: a_level: The A-level is 1A to 5A", "sites/hailuogou/site.yaml:6: location:",
-		"sites/cuoka-lake/en.md:", "nothing was imported"} {
+		"sites/hailuogou/site.yaml:9: prices: A price is at most 100,000 yuan", "sites/cuoka-lake/en.md:", "nothing was imported"} {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, errOut)
 		}
@@ -55,6 +56,7 @@ func TestImportRefusesWhatTheConsoleRefuses(t *testing.T) {
 	// The dry run of a good pack writes nothing either.
 	editFile(t, filepath.Join(hlg, "site.yaml"), "a_level: 9Z", "a_level: 5A")
 	editFile(t, filepath.Join(hlg, "site.yaml"), "lat: 129.567", "lat: 29.567")
+	editFile(t, filepath.Join(hlg, "site.yaml"), "fen: 20000000", "fen: 9000")
 	editFile(t, filepath.Join(packDir, "sites", "cuoka-lake", "en.md"), "name: [unclosed ", "name: ")
 	code, out, errOut = run(t, data, "", "import", "--dry-run", packDir)
 	if code != 0 || !strings.Contains(out, "nothing written") || !strings.Contains(out, "create site hailuogou") {

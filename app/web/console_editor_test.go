@@ -107,3 +107,21 @@ func TestPreviewKeepsConsoleLanguage(t *testing.T) {
 		t.Error("the console is no longer in English after a Tibetan preview")
 	}
 }
+
+// A crafted post with an A-level the select does not offer is refused by
+// the same rule the imports apply.
+func TestEditorRefusesUnknownALevel(t *testing.T) {
+	app, s := consoleApp(t)
+	b := newBrowser(t, app)
+	b.login("luding-editor", testPassword)
+	form := siteEditForm(t, b, "hailuogou")
+	form.Set("a_level", "9Z")
+	form.Set("action", "save")
+	r := b.do("POST", "/admin/sites/hailuogou", form)
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "1A to 5A") {
+		t.Errorf("a_level 9Z: %d", r.status)
+	}
+	if _, err := s.Draft(context.Background(), "hailuogou"); err == nil {
+		t.Error("a draft was saved")
+	}
+}

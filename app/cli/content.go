@@ -5,10 +5,14 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/yimayou/yimayou/app/content"
+	"github.com/yimayou/yimayou/app/domain"
+	"github.com/yimayou/yimayou/app/i18n"
 	demo "github.com/yimayou/yimayou/content"
 )
 
@@ -31,38 +35,70 @@ func withDatabase(ctx context.Context, env Env, fn func(ctx context.Context, db 
 }
 
 func importCommand(env Env) *cobra.Command {
-	return &cobra.Command{
-		Use:   "import DIR",
-		Short: "load a content pack into the database",
-		Long: `Load the content pack in DIR (counties.yaml and sites/, see content/FORMAT.md)
-into the database. Importing is idempotent: what is unchanged is not
-written again, so re-importing the same pack changes nothing.`,
-		Example: `  yimayou import ./content
+	var o importOptions
+	cmd := &cobra.Command{
+		Use:   "import [--dry-run] DIR",
+		Short: "check a content pack and load it into the database",
+		Long: `Check the content pack in DIR (counties.yaml, sites/ and media/, see
+content/FORMAT.md) with the console's rules, print every problem with its
+file and line, and load it into the database only if there is none. The
+import writes revisions and audit entries as "import (CLI)". Importing is
+idempotent: what is unchanged is not written again.`,
+		Example: `  yimayou import --dry-run ./ganzi-pack
+  yimayou import ./content
   YIMAYOU_DATA_DIR=/srv/yimayou yimayou import ~/ganzi-pack`,
 		Args: exactArgs(1, "DIR"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return importPack(cmd.Context(), env, args[0])
+			o.Dir = args[0]
+			return importDir(cmd.Context(), env, o)
 		},
 	}
+	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "show what would be created and changed, write nothing")
+	return cmd
 }
 
-func importPack(ctx context.Context, env Env, dir string) error {
-	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		return fmt.Errorf("%s: not a directory", dir)
+// importOptions are the choices of `yimayou import`.
+type importOptions struct {
+	Dir    string
+	DryRun bool
+}
+
+// importDir loads, checks and imports a pack directory with the console's
+// rules (content.ImportPack), printing every error with its file and line.
+func importDir(ctx context.Context, env Env, o importOptions) error {
+	if st, err := os.Stat(o.Dir); err != nil || !st.IsDir() {
+		return fmt.Errorf("%s: not a directory", o.Dir)
 	}
-	pack, err := content.Load(os.DirFS(dir))
+	cat, err := i18n.Load()
 	if err != nil {
-		return fmt.Errorf("%s:\n%w", dir, err)
+		return err
 	}
+	en := func(key string, args ...any) string { return cat.T(domain.En, key, args...) }
 	return withDatabase(ctx, env, func(ctx context.Context, db *database) error {
 		bar := newProgress(env, "importing", -1)
-		st, err := content.Import(ctx, db, pack, content.WithProgress(bar.Update))
+		plan, st, err := content.ImportPack(ctx, db, content.ImportRequest{
+			FS: os.DirFS(o.Dir), DryRun: o.DryRun, Actor: content.CLIActor, Now: time.Now,
+			Progress: func(done, total int) { bar.Update(done, total) }})
 		bar.Finish()
 		if err != nil {
-			return err
+			msgs := content.Messages(err, en)
+			for _, m := range msgs {
+				fmt.Fprintln(env.Stderr, m)
+			}
+			return fmt.Errorf("%s: %d problem(s); nothing was imported", o.Dir, len(msgs))
 		}
-		fmt.Fprintf(env.Stdout, "imported %s: %d counties, %d sites, %d signs written; %d unchanged\n",
-			dir, st.Counties, st.Sites, st.Signs, st.Unchanged)
+		if o.DryRun {
+			fmt.Fprintf(env.Stdout, "dry run of %s: %d to create, %d to change, %d unchanged; nothing written\n",
+				o.Dir, plan.Count(content.Create), plan.Count(content.Update), plan.Count(content.Same))
+			for _, it := range plan.Items {
+				if it.Action != content.Same {
+					fmt.Fprintf(env.Stdout, "  %s %s %s %s\n", it.Action, it.Kind, it.Key, strings.Join(it.Changed, ","))
+				}
+			}
+			return nil
+		}
+		fmt.Fprintf(env.Stdout, "imported %s: %d counties, %d sites, %d signs written, %d media files stored; %d unchanged\n",
+			o.Dir, st.Counties, st.Sites, st.Signs, st.Media, st.Unchanged)
 		return nil
 	})
 }
@@ -71,9 +107,10 @@ func exportCommand(env Env) *cobra.Command {
 	return &cobra.Command{
 		Use:   "export DIR",
 		Short: "write the database's content as a pack",
-		Long: `Write the database's counties, sites and signs as a content pack in DIR, in
-the canonical form: importing a pack and exporting it gives the same files
-byte for byte, so a pack kept in git diffs cleanly.`,
+		Long: `Write the database's counties, sites, signs and their photos and audio
+(media/) as a content pack in DIR, in the canonical form: importing a pack
+and exporting it gives the same files byte for byte, so a pack kept in git
+diffs cleanly.`,
 		Example: "  yimayou export ./ganzi-pack",
 		Args:    exactArgs(1, "DIR"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -88,11 +125,14 @@ func exportPack(ctx context.Context, env Env, dir string) error {
 		if err != nil {
 			return err
 		}
+		if err := content.AttachMedia(ctx, db, &pack); err != nil {
+			return err
+		}
 		if err := content.Write(dir, pack); err != nil {
 			return err
 		}
-		fmt.Fprintf(env.Stdout, "exported %d counties, %d sites, %d signs to %s\n",
-			len(pack.Counties), len(pack.Sites), len(pack.Signs), dir)
+		fmt.Fprintf(env.Stdout, "exported %d counties, %d sites, %d signs, %d media files to %s\n",
+			len(pack.Counties), len(pack.Sites), len(pack.Signs), len(pack.Media), dir)
 		return nil
 	})
 }

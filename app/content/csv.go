@@ -347,8 +347,11 @@ func planRow(ctx context.Context, src CSVSource, line int, key string, row map[s
 	if len(errs) > 0 {
 		return CSVRow{}, errs
 	}
-	if err := site.Validate(); err != nil {
-		fail("", "console.csv.invalid")
+	// The editor's and the pack import's rules too (domain.Site.Problems).
+	if probs := site.Problems(); len(probs) > 0 {
+		for _, p := range probs {
+			fail(p.Field, p.Key, p.Args...)
+		}
 		return CSVRow{}, errs
 	}
 	out.Site = site

@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"reflect"
+	"time"
 
 	"github.com/yimayou/yimayou/app/domain"
 	"github.com/yimayou/yimayou/app/store"
@@ -32,6 +32,7 @@ type Current interface {
 // ImportStats counts what Import did.
 type ImportStats struct {
 	Counties, Sites, Signs int // created or replaced
+	Media                  int // media files stored
 	Unchanged              int // already in the database as in the pack
 }
 
@@ -40,91 +41,39 @@ type ImportOption func(*importConfig)
 
 type importConfig struct {
 	progress func(done, total int)
+	actor    string
+	now      func() time.Time
 }
 
 // WithProgress makes Import call fn before the first write and after each
-// value, with total = counties + sites + signs.
+// value, with total = the plan's items.
 func WithProgress(fn func(done, total int)) ImportOption {
 	return func(c *importConfig) { c.progress = fn }
 }
 
-// Import writes p to dst: counties first, then sites, then signs, as the
-// store checks each against the one before. It validates the whole pack
-// before writing anything. Import adds and replaces; it never deletes what
-// is not in the pack. Importing the same pack twice leaves the same state.
+// Import plans and applies p (see PlanImport and ApplyPlan) for a user who
+// may change every county: it validates the whole pack, reporting every
+// error, before writing anything. Import adds and replaces; it never
+// deletes what is not in the pack. Importing the same pack twice leaves
+// the same state, and the second time writes nothing, so sites keep their
+// UpdatedAt, signs their CreatedAt, and no node reloads its catalogue for
+// nothing.
 func Import(ctx context.Context, dst Importer, p Pack, opts ...ImportOption) (ImportStats, error) {
-	var cfg importConfig
-	for _, o := range opts {
-		o(&cfg)
+	var cur Current
+	if c, ok := dst.(Current); ok {
+		// Import leaves media as they are: a programmatic import (the demo
+		// pack, tests) may point at files served elsewhere. ImportPack and
+		// the console require every file.
+		cur = currentOnly{c}
 	}
-	p = p.Normalize()
-	if err := p.Validate(); err != nil {
+	plan, err := PlanImport(ctx, cur, p, AllCounties)
+	if err != nil {
 		return ImportStats{}, err
 	}
-	cur, _ := dst.(Current)
-	var st ImportStats
-	total := len(p.Counties) + len(p.Sites) + len(p.Signs)
-	done := 0
-	step := func() {
-		done++
-		if cfg.progress != nil {
-			cfg.progress(done, total)
-		}
+	if len(plan.Errors) > 0 {
+		return ImportStats{}, plan.Err()
 	}
-	if cfg.progress != nil {
-		cfg.progress(0, total)
-	}
-
-	for _, c := range p.Counties {
-		have, found, err := lookup(ctx, cur, func(cur Current) (domain.County, error) { return cur.County(ctx, c.Code) })
-		switch {
-		case err != nil:
-			return st, fmt.Errorf("content: import county %s: %w", c.Code, err)
-		case found && reflect.DeepEqual(normalizeCounty(have), c):
-			st.Unchanged++
-		default:
-			if err := dst.PutCounty(ctx, c); err != nil {
-				return st, fmt.Errorf("content: import county %s: %w", c.Code, err)
-			}
-			st.Counties++
-		}
-		step()
-	}
-	for _, s := range p.Sites {
-		have, found, err := lookup(ctx, cur, func(cur Current) (domain.Site, error) { return cur.Site(ctx, s.Key) })
-		switch {
-		case err != nil:
-			return st, fmt.Errorf("content: import site %s: %w", s.Key, err)
-		case found && reflect.DeepEqual(normalizeSite(have), s):
-			st.Unchanged++
-		default:
-			// UpdatedAt stays zero: the store stamps the time of the write.
-			if err := dst.PutSite(ctx, s); err != nil {
-				return st, fmt.Errorf("content: import site %s: %w", s.Key, err)
-			}
-			st.Sites++
-		}
-		step()
-	}
-	for _, g := range p.Signs {
-		have, found, err := lookup(ctx, cur, func(cur Current) (domain.Sign, error) { return cur.Sign(ctx, g.Code) })
-		switch {
-		case err != nil:
-			return st, fmt.Errorf("content: import sign %s: %w", g.Code, err)
-		case found && reflect.DeepEqual(normalizeSign(have), g):
-			st.Unchanged++
-		default:
-			// A changed sign is still the same printed code: keep the time
-			// it was first created (zero for a new one: the store stamps it).
-			g.CreatedAt = have.CreatedAt
-			if err := dst.PutSign(ctx, g); err != nil {
-				return st, fmt.Errorf("content: import sign %s: %w", g.Code, err)
-			}
-			st.Signs++
-		}
-		step()
-	}
-	return st, nil
+	return ApplyPlan(ctx, dst, plan, opts...)
 }
 
 // lookup returns the value the database holds, if dst can tell.
@@ -173,3 +122,7 @@ func Export(ctx context.Context, src Exporter) (Pack, error) {
 	}
 	return p, nil
 }
+
+// currentOnly hides every method of a Current but its own, such as
+// MediaChecker.
+type currentOnly struct{ Current }

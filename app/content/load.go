@@ -25,18 +25,22 @@ const MaxFileSize = 1 << 20
 // Load reads the pack in fsys (an os.DirFS, an embed.FS…) and returns it
 // normalized (see Pack.Normalize) and valid (see Pack.Validate). Errors are
 // *Error values joined with errors.Join, each naming a file and, where the
-// YAML parser knows it, a line. Syntax and schema errors are reported
-// first; the checks across files run only on a pack that parses.
+// YAML parser knows it, a line. Syntax and schema errors come first, then
+// the checks across files on every part that parsed: all problems at once.
 func Load(fsys fs.FS) (Pack, error) {
 	l := &loader{fsys: fsys}
 	l.loadCounties()
+	l.origin.countiesBroken = len(l.errs) > 0
 	l.loadSites()
-	if len(l.errs) > 0 {
-		return Pack{}, errors.Join(l.errs...)
-	}
+	l.loadMedia()
+	// The checks across files run on whatever did load, so an editor sees
+	// every problem of the pack at once, not the syntax errors first.
 	p := l.pack.normalizeValues()
 	if err := p.validate(&l.origin); err != nil {
-		return Pack{}, err
+		l.errs = append(l.errs, err)
+	}
+	if len(l.errs) > 0 {
+		return Pack{}, errors.Join(l.errs...)
 	}
 	p.sort()
 	return p, nil
@@ -160,6 +164,16 @@ func (l *loader) loadSite(key string) {
 		}
 	}
 	if !ok {
+		// Still report what is wrong in site.yaml itself, so one broken
+		// language file does not hide the rest of the site's problems.
+		if hasSiteYAML && keyLines != nil {
+			for _, pr := range site.Problems() {
+				file, line := siteErrorPlace(key, pr, func(k string) int { return keyLines[k] })
+				if file == siteYAML(key) && pr.Field != "name.zh" {
+					l.fail(file, line, pr)
+				}
+			}
+		}
 		return
 	}
 	l.pack.Sites = append(l.pack.Sites, site)

@@ -18,6 +18,9 @@ type Pack struct {
 	Counties []domain.County
 	Sites    []domain.Site
 	Signs    []domain.Sign
+	// Media are the photo and audio files the sites use, by file name
+	// (see media.go); nil when the pack carries none.
+	Media map[string]MediaFile
 }
 
 // Error is a problem found in one file of a pack. Load and Validate return
@@ -71,6 +74,12 @@ func (p Pack) normalizeValues() Pack {
 	}
 	for _, s := range p.Signs {
 		out.Signs = append(out.Signs, normalizeSign(s))
+	}
+	if len(p.Media) > 0 {
+		out.Media = make(map[string]MediaFile, len(p.Media))
+		for n, m := range p.Media {
+			out.Media[n] = m
+		}
 	}
 	return out
 }
@@ -196,10 +205,15 @@ func (p Pack) Validate() error { return p.validate(nil) }
 // origin tells where Load found the values, so errors can give lines.
 // A nil origin gives files without lines.
 type origin struct {
-	countyLines []int            // parallel to Pack.Counties
-	siteLines   []map[string]int // parallel to Pack.Sites: site.yaml key → line
-	signLines   []int            // parallel to Pack.Signs
+	// countiesBroken: counties.yaml did not load, so sites are not told
+	// their county is missing from it.
+	countiesBroken bool
+	countyLines    []int            // parallel to Pack.Counties
+	siteLines      []map[string]int // parallel to Pack.Sites: site.yaml key → line
+	signLines      []int            // parallel to Pack.Signs
 }
+
+func (o *origin) countiesFailed() bool { return o != nil && o.countiesBroken }
 
 func (o *origin) countyLine(i int) int {
 	if o == nil || i >= len(o.countyLines) {
@@ -253,16 +267,17 @@ func (p Pack) validate(o *origin) error {
 			add(siteDir(s.Key), 0, fmt.Errorf("invalid site key %q: use lowercase letters, digits and single dashes, at most 64 bytes", s.Key))
 			continue
 		}
-		if err := s.Validate(); err != nil {
-			file, line := siteErrorPlace(s.Key, err, func(k string) int { return o.siteLine(i, k) })
-			add(file, line, err)
+		// Every rule the console's editor enforces, every problem at once.
+		for _, pr := range s.Problems() {
+			file, line := siteErrorPlace(s.Key, pr, func(k string) int { return o.siteLine(i, k) })
+			add(file, line, pr)
 		}
 		if _, dup := siteCounty[s.Key]; dup {
 			add(siteYAML(s.Key), 0, fmt.Errorf("site %s is listed twice", s.Key))
 			continue
 		}
 		siteCounty[s.Key] = s.County
-		if _, ok := counties[s.County]; !ok && domain.ValidCountyCode(s.County) {
+		if _, ok := counties[s.County]; !ok && domain.ValidCountyCode(s.County) && !o.countiesFailed() {
 			add(siteYAML(s.Key), o.siteLine(i, "county"), fmt.Errorf("county %s is not in %s", s.County, countiesFile))
 		}
 		for _, t := range siteTexts(s) {
@@ -302,6 +317,7 @@ func (p Pack) validate(o *origin) error {
 		}
 		signs[g.Code] = i
 	}
+	errs = append(errs, p.checkMedia()...)
 	return errors.Join(errs...)
 }
 
@@ -319,8 +335,12 @@ func siteErrorPlace(key string, err error, line func(yamlKey string) int) (strin
 	if !errors.As(err, &ve) {
 		return siteYAML(key), 0
 	}
-	if l, ok := strings.CutPrefix(ve.Field, "name."); ok {
-		return langFile(key, domain.Lang(l)), 0
+	field, lang, hasLang := strings.Cut(ve.Field, ".")
+	if hasLang && domain.Lang(lang).Valid() && field != "audio" && field != "prices" && field != "photos" {
+		return langFile(key, domain.Lang(lang)), 0
+	}
+	if field == "audio" && hasLang {
+		return langFile(key, domain.Lang(lang)), 0
 	}
 	yamlKey := map[string]string{"altitude": "altitude_min"}[ve.Field]
 	if yamlKey == "" {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -38,6 +39,9 @@ func Write(dir string, p Pack) error {
 	}
 	oldSites := filepath.Join(dir, sitesDir)
 	if err := checkOnlyPackFiles(oldSites); err != nil {
+		return err
+	}
+	if err := checkOnlyMediaFiles(filepath.Join(dir, mediaDir)); err != nil {
 		return err
 	}
 	tmp, err := os.MkdirTemp(dir, ".yimayou-pack-")
@@ -79,6 +83,35 @@ func swapIn(dir, tmp string) error {
 	}
 	if err := os.Rename(filepath.Join(tmp, countiesFile), filepath.Join(dir, countiesFile)); err != nil {
 		return fmt.Errorf("content: write: %w (sites/ is already the new one)", err)
+	}
+	// media/ is replaced whole too: a pack without media leaves none.
+	if err := os.Rename(filepath.Join(dir, mediaDir), filepath.Join(tmp, "old-"+mediaDir)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("content: write: %w", err)
+	}
+	if err := os.Rename(filepath.Join(tmp, mediaDir), filepath.Join(dir, mediaDir)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("content: write: %w", err)
+	}
+	return nil
+}
+
+// checkOnlyMediaFiles makes sure replacing media/ loses nothing but the
+// files of a previous pack.
+func checkOnlyMediaFiles(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("content: write: %w", err)
+	}
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		if e.IsDir() || !mediaNameRe.MatchString(e.Name()) {
+			return fmt.Errorf("content: write: %s is not part of a content pack; move it away or write to another folder",
+				path.Join(mediaDir, e.Name()))
+		}
 	}
 	return nil
 }
@@ -158,6 +191,14 @@ func encode(p Pack) ([]packFile, error) {
 				files = append(files, packFile{langFile(s.Key, lang), data})
 			}
 		}
+	}
+	names := make([]string, 0, len(p.Media))
+	for n := range p.Media {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		files = append(files, packFile{path.Join(mediaDir, n), p.Media[n].Data})
 	}
 	return files, nil
 }

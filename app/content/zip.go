@@ -2,7 +2,12 @@ package content
 
 import (
 	"archive/zip"
+	"bytes"
+	"errors"
+	"fmt"
 	"io"
+	"io/fs"
+	"strings"
 	"time"
 )
 
@@ -54,5 +59,56 @@ func (p Pack) County(code string) Pack {
 			out.Signs = append(out.Signs, g)
 		}
 	}
+	for _, n := range out.MediaNames() {
+		if m, ok := p.Media[n]; ok {
+			if out.Media == nil {
+				out.Media = map[string]MediaFile{}
+			}
+			out.Media[n] = m
+		}
+	}
 	return out
+}
+
+// MaxZIPBytes bounds an uploaded pack archive (the web server's body limit
+// is 8 MB).
+const MaxZIPBytes = 8 << 20
+
+const maxZIPUnpacked = 64 << 20
+
+// LoadZIP reads a pack from a ZIP archive: the files at its root, or in
+// its one top folder (an archive of the pack's folder). Errors are Load's.
+func LoadZIP(data []byte) (Pack, error) {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return Pack{}, &Error{File: "(zip)", Err: fmt.Errorf("not a ZIP archive: %w", err)}
+	}
+	if len(zr.File) > maxMediaFiles+2000 {
+		return Pack{}, &Error{File: "(zip)", Err: errors.New("too many files in the archive")}
+	}
+	// archive/zip refuses to read past a file's declared size, so the sum
+	// of declared sizes bounds what unpacking can cost (a ZIP bomb).
+	var total uint64
+	for _, f := range zr.File {
+		total += f.UncompressedSize64
+	}
+	if total > maxZIPUnpacked {
+		return Pack{}, &Error{File: "(zip)", Err: fmt.Errorf("the archive unpacks to more than %d MB", maxZIPUnpacked>>20)}
+	}
+	var fsys fs.FS = zr
+	if _, err := fs.Stat(zr, countiesFile); err != nil {
+		entries, _ := fs.ReadDir(zr, ".")
+		var dirs []string
+		for _, e := range entries {
+			if e.IsDir() && !strings.HasPrefix(e.Name(), ".") && !strings.HasPrefix(e.Name(), "__MACOSX") {
+				dirs = append(dirs, e.Name())
+			}
+		}
+		if len(dirs) == 1 {
+			if sub, err := fs.Sub(zr, dirs[0]); err == nil {
+				fsys = sub
+			}
+		}
+	}
+	return Load(fsys)
 }

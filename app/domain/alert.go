@@ -8,6 +8,8 @@ type Alert struct {
 	ID string
 	// County is the GB/T 2260 code, or "" for the whole prefecture.
 	County string
+	// Site, if set, narrows the banner to one site of County.
+	Site   string
 	Level  AlertLevel
 	Text   Text
 	Starts time.Time
@@ -23,6 +25,12 @@ const (
 	AlertDanger  AlertLevel = "danger"
 )
 
+// Shows reports whether the alert belongs on the page of a site of
+// county: the prefecture's, the county's and that site's own.
+func (a Alert) Shows(county, site string) bool {
+	return (a.County == "" || a.County == county) && (a.Site == "" || a.Site == site)
+}
+
 // Active reports whether the alert shows at now.
 func (a Alert) Active(now time.Time) bool {
 	return !now.Before(a.Starts) && (a.Ends.IsZero() || now.Before(a.Ends))
@@ -33,6 +41,8 @@ func (a Alert) Validate() error {
 	switch {
 	case a.County != "" && !ValidCountyCode(a.County):
 		return &ValidationError{Field: "county", Key: "error.county_code"}
+	case a.Site != "" && (a.County == "" || !ValidSiteKey(a.Site)):
+		return &ValidationError{Field: "site", Key: "error.site_key"}
 	case a.Level != AlertInfo && a.Level != AlertWarning && a.Level != AlertDanger:
 		return &ValidationError{Field: "level", Key: "error.alert_level"}
 	case a.Text[Zh] == "" && a.Text[En] == "" && a.Text[Bo] == "":

@@ -158,3 +158,23 @@ func TestSignValidate(t *testing.T) {
 		}
 	}
 }
+
+func TestSiteProblems(t *testing.T) {
+	ok := Site{Key: "a", County: "513322", Name: Text{Zh: "甲"}, ALevel: "5A", ALevelSince: "2020-01"}
+	if p := ok.Problems(); len(p) != 0 {
+		t.Fatalf("a good site: %v", p[0])
+	}
+	bad := ok
+	bad.ALevel, bad.ALevelSince = "9Z", "2020-13"
+	bad.Hours = Text{En: "9\n17"}
+	bad.Prices = []Price{{Fen: MaxPriceFen + 1}}
+	fields := map[string]bool{}
+	for _, p := range bad.Problems() {
+		fields[p.Field] = true
+	}
+	for _, f := range []string{"a_level", "a_level_since", "hours.en", "prices"} {
+		if !fields[f] {
+			t.Errorf("no problem for %s: %v", f, fields)
+		}
+	}
+}

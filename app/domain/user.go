@@ -10,7 +10,7 @@ import (
 type Role string
 
 const (
-	RoleAdmin    Role = "admin"    // all counties, users
+	RoleAdmin    Role = "admin"    // users and everything else, prefecture-wide or in their counties
 	RoleEditor   Role = "editor"   // edit sites and signs of their counties
 	RoleOperator Role = "operator" // read statistics of their counties
 	RoleGate     Role = "gate"     // check tickets in at their sites
@@ -23,7 +23,8 @@ var Roles = []Role{RoleAdmin, RoleEditor, RoleOperator, RoleGate}
 func (r Role) Valid() bool { return slices.Contains(Roles, r) }
 
 // User is a bureau staff account. Counties scope what the user may touch;
-// admins are not scoped.
+// an admin without counties is prefecture-wide, an admin with counties is
+// scoped to them like everyone else.
 type User struct {
 	Username     string
 	PasswordHash string
@@ -34,7 +35,13 @@ type User struct {
 	// LockAfterFailures the account is locked until LockedUntil.
 	FailedLogins int
 	LockedUntil  time.Time
+	// Disabled accounts cannot log in; their sessions and API tokens are
+	// ended when they are disabled, and refused if one is still presented.
+	Disabled bool
 }
+
+// PrefectureWide reports whether the user is an admin of every county.
+func (u User) PrefectureWide() bool { return u.Role == RoleAdmin && len(u.Counties) == 0 }
 
 // Login throttling (before this, LockAfterFailures wrong passwords locked
 // the account for LockFor from every address; the console still shows
@@ -88,7 +95,7 @@ const MinPasswordLen = 10
 
 // CanAccessCounty reports whether the user may touch data of county.
 func (u User) CanAccessCounty(county string) bool {
-	return u.Role == RoleAdmin || slices.Contains(u.Counties, county)
+	return u.PrefectureWide() || slices.Contains(u.Counties, county)
 }
 
 // Validate checks the user's own rules (not the password, which is hashed

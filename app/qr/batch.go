@@ -38,11 +38,11 @@ func (r *Renderer) WriteBatchZIP(ctx context.Context, w io.Writer, sh Sheet, pro
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		png, err := r.PNG(s.URL, p)
+		png, err := r.sheetPNG(s.URL, p, sh.Logo)
 		if err != nil {
 			return fmt.Errorf("qr: %s: %w", s.Code, err)
 		}
-		svg, err := r.SVG(s.URL, p)
+		svg, err := r.sheetSVG(s.URL, p, sh.Logo)
 		if err != nil {
 			return fmt.Errorf("qr: %s: %w", s.Code, err)
 		}

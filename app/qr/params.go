@@ -95,6 +95,9 @@ type Params struct {
 	Level  Level
 	// FG and BG must be opaque.
 	FG, BG color.RGBA
+	// AllowInverted accepts a light code on a dark ground, which many
+	// phone scanners fail to read (see invert.go).
+	AllowInverted bool
 }
 
 // DefaultParams returns the parameters used for absent query values.
@@ -154,6 +157,7 @@ func ParseParams(get func(key string) string) (Params, error) {
 			*c.dst = rgba
 		}
 	}
+	p.AllowInverted = get("force") == "1"
 	if err := p.validateColors(); err != nil {
 		return Params{}, err
 	}
@@ -201,7 +205,7 @@ func (p Params) validateColors() error {
 	if ContrastRatio(p.FG, p.BG) < MinContrast {
 		return &domain.ValidationError{Field: "fg", Key: "error.qr_contrast"}
 	}
-	return nil
+	return p.checkInverted()
 }
 
 // The range goes along as Args so the message can say what is allowed.

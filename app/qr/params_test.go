@@ -42,8 +42,10 @@ func TestParseParamsAccepts(t *testing.T) {
 			with(func(p *Params) { p.FG, p.BG = rgb(0x1a, 0x2b, 0x3c), rgb(0xff, 0xff, 0xf0) })},
 		// #767676 on white is the palest grey that passes WCAG AA (4.54:1).
 		{"contrast just enough", map[string]string{"fg": "767676"}, with(func(p *Params) { p.FG = rgb(0x76, 0x76, 0x76) })},
-		// Scanners tolerate an inverted code; only contrast is enforced.
-		{"light on dark", map[string]string{"fg": "ffffff", "bg": "000000"}, with(func(p *Params) { p.FG, p.BG = p.BG, p.FG })},
+		// Many phone scanners fail on an inverted code: only when forced.
+		{"light on dark, forced", map[string]string{"fg": "ffffff", "bg": "000000", "force": "1"},
+			with(func(p *Params) { p.FG, p.BG, p.AllowInverted = p.BG, p.FG, true })},
+		{"colours with #", map[string]string{"fg": "#000080", "bg": "#FFFFFF"}, with(func(p *Params) { p.FG = rgb(0, 0, 0x80) })},
 		{"dark red on cream", map[string]string{"fg": "8b0000", "bg": "fff8e7"}, with(func(p *Params) { p.FG, p.BG = rgb(0x8b, 0, 0), rgb(0xff, 0xf8, 0xe7) })},
 	}
 	for _, tt := range tests {
@@ -90,6 +92,7 @@ func TestParseParamsRejects(t *testing.T) {
 		{"fg two hashes", map[string]string{"fg": "##000000"}, "fg", "error.qr_color"},
 		{"fg four digits", map[string]string{"fg": "#0000"}, "fg", "error.qr_color"},
 		{"fg hash alone", map[string]string{"fg": "#"}, "fg", "error.qr_color"},
+		{"light on dark", map[string]string{"fg": "ffffff", "bg": "000000"}, "fg", "qrlogo.error.inverted"},
 		{"fg too long", map[string]string{"fg": "0000000"}, "fg", "error.qr_color"},
 		{"fg with alpha", map[string]string{"fg": "000000ff"}, "fg", "error.qr_color"},
 		{"fg not hex", map[string]string{"fg": "00000g"}, "fg", "error.qr_color"},

@@ -56,7 +56,7 @@ func TestPNG(t *testing.T) {
 		{"level Q", testURL, params(func(p *Params) { p.Level = LevelQ })},
 		{"level H", testURL, params(func(p *Params) { p.Level = LevelH })},
 		{"colours", testURL, params(func(p *Params) { p.FG, p.BG = rgb(0x8b, 0, 0), rgb(0xff, 0xf8, 0xe7) })},
-		{"inverted", testURL, params(func(p *Params) { p.FG, p.BG = p.BG, p.FG })},
+		{"inverted", testURL, params(func(p *Params) { p.FG, p.BG, p.AllowInverted = p.BG, p.FG, true })},
 		{"non-ASCII content", "https://yimayou.example.cn/s/513301/海螺沟?lang=bo", params(nil)},
 		{"largest size", testURL, params(func(p *Params) { p.Size = MaxSize })},
 		{"largest version", strings.Repeat("a", 2331), params(func(p *Params) { p.Size = 400 })},

@@ -55,6 +55,8 @@ type Sheet struct {
 	// short how-to-print note and links. Plain text.
 	Screen      string
 	ScreenLinks []SheetLink
+	// Logo, if set, is drawn in the centre of every code (see logo.go).
+	Logo *Logo
 }
 
 // SheetLink is a link in the screen-only note.
@@ -138,7 +140,7 @@ func (r *Renderer) SheetHTML(sh Sheet) ([]byte, error) {
 	p.FG, p.BG = color.RGBA{0, 0, 0, 0xff}, color.RGBA{0xff, 0xff, 0xff, 0xff}
 	signs := make([]sheetSignView, 0, len(sh.Signs))
 	for _, s := range sh.Signs {
-		svg, err := r.SVG(s.URL, p)
+		svg, err := r.sheetSVG(s.URL, p, sh.Logo)
 		if err != nil {
 			return nil, err
 		}

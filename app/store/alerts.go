@@ -20,6 +20,7 @@ const colAlerts = "alerts"
 type alertDoc struct {
 	ID     bson.ObjectID     `bson:"_id"`
 	County string            `bson:"county"`
+	Site   string            `bson:"site,omitempty"`
 	Level  string            `bson:"level"`
 	Text   map[string]string `bson:"text,omitempty"`
 	Starts time.Time         `bson:"starts"`
@@ -27,12 +28,12 @@ type alertDoc struct {
 }
 
 func (d alertDoc) domain() domain.Alert {
-	return domain.Alert{ID: d.ID.Hex(), County: d.County, Level: domain.AlertLevel(d.Level), Text: textFromDoc(d.Text),
+	return domain.Alert{ID: d.ID.Hex(), County: d.County, Site: d.Site, Level: domain.AlertLevel(d.Level), Text: textFromDoc(d.Text),
 		Starts: d.Starts, Ends: d.Ends}
 }
 
 func alertToDoc(a domain.Alert, id bson.ObjectID) alertDoc {
-	d := alertDoc{ID: id, County: a.County, Level: string(a.Level), Text: textDoc(a.Text),
+	d := alertDoc{ID: id, County: a.County, Site: a.Site, Level: string(a.Level), Text: textDoc(a.Text),
 		Starts: a.Starts.UTC().Truncate(time.Millisecond)}
 	if !a.Ends.IsZero() {
 		d.Ends = a.Ends.UTC().Truncate(time.Millisecond)

@@ -21,11 +21,12 @@ type userDoc struct {
 	CreatedAt    time.Time `bson:"created_at"`
 	FailedLogins int       `bson:"failed_logins,omitempty"`
 	LockedUntil  time.Time `bson:"locked_until,omitempty"`
+	Disabled     bool      `bson:"disabled,omitempty"`
 }
 
 func (d userDoc) domain() domain.User {
 	return domain.User{Username: d.Username, PasswordHash: d.PasswordHash, Role: domain.Role(d.Role),
-		Counties: d.Counties, CreatedAt: d.CreatedAt, FailedLogins: d.FailedLogins, LockedUntil: d.LockedUntil}
+		Counties: d.Counties, CreatedAt: d.CreatedAt, FailedLogins: d.FailedLogins, LockedUntil: d.LockedUntil, Disabled: d.Disabled}
 }
 
 // CreateUser inserts a user and fails with domain.ErrConflict if the name

@@ -32,9 +32,9 @@ func newAlertCache(src AlertSource, ttl time.Duration) *alertCache {
 	return &alertCache{src: src, ttl: ttl}
 }
 
-// forCounty returns the alerts shown in a county (its own and the
-// prefecture's) and a key naming that set.
-func (a *alertCache) forCounty(ctx context.Context, county string, now time.Time) ([]domain.Alert, string) {
+// forSite returns the alerts shown on a site's page (the prefecture's,
+// its county's and its own) and a key naming that set.
+func (a *alertCache) forSite(ctx context.Context, county, site string, now time.Time) ([]domain.Alert, string) {
 	if a == nil || a.src == nil {
 		return nil, ""
 	}
@@ -54,7 +54,7 @@ func (a *alertCache) forCounty(ctx context.Context, county string, now time.Time
 	var out []domain.Alert
 	var ids []string
 	for _, al := range all {
-		if (al.County == "" || al.County == county) && al.Active(now) {
+		if al.Shows(county, site) && al.Active(now) {
 			out = append(out, al)
 			ids = append(ids, al.ID)
 		}

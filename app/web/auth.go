@@ -105,7 +105,7 @@ func (s *Server) loadUser(c *fiber.Ctx) error {
 		return err
 	}
 	u, err := s.Accounts.User(ctx, sess.Username)
-	if errors.Is(err, domain.ErrNotFound) {
+	if errors.Is(err, domain.ErrNotFound) || err == nil && u.Disabled {
 		s.clearSessionCookie(c)
 		return c.Next()
 	}

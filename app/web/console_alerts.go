@@ -16,15 +16,16 @@ const localInput = "2006-01-02T15:04"
 type alertRow struct {
 	domain.Alert
 	CountyName localized
+	SiteName   localized
 	From, To   chinaTime
 	Active     bool
 	Over       bool
 }
 
 type alertForm struct {
-	County, Level, Starts, Ends string
-	Text                        map[domain.Lang]string
-	Errors                      map[string]string
+	County, Site, Level, Starts, Ends string
+	Text                              map[domain.Lang]string
+	Errors                            map[string]string
 }
 
 func (f *alertForm) Cells() []langCell {
@@ -54,27 +55,42 @@ func (s *Server) renderAlerts(c *fiber.Ctx, status int, f *alertForm) error {
 	}
 	u := currentUser(c)
 	lang, now := langOf(c), s.now()
+	var groups []alertSiteGroup
+	siteNames := map[string]domain.Text{}
+	for _, county := range mine {
+		sites, err := s.Console.Store.Sites(ctx, county.Code)
+		if err != nil {
+			return err
+		}
+		g := alertSiteGroup{County: loc(county.Name, lang)}
+		for _, site := range sites {
+			siteNames[site.Key] = site.Name
+			g.Sites = append(g.Sites, alertSiteOption{Key: site.Key, Name: loc(site.Name, lang), Current: site.Key == f.Site})
+		}
+		groups = append(groups, g)
+	}
 	var rows []alertRow
 	for _, a := range all {
 		if a.County != "" && !u.CanAccessCounty(a.County) {
 			continue
 		}
-		rows = append(rows, alertRow{Alert: a, CountyName: loc(names[a.County], lang), From: chinaTime(a.Starts),
+		rows = append(rows, alertRow{Alert: a, CountyName: loc(names[a.County], lang), SiteName: loc(siteNames[a.Site], lang), From: chinaTime(a.Starts),
 			To: chinaTime(a.Ends), Active: a.Active(now), Over: !a.Ends.IsZero() && !now.Before(a.Ends)})
 	}
 	return s.renderConsole(c, status, "console/alerts", "console.alerts.title", struct {
 		Alerts     []alertRow
 		Form       *alertForm
 		Counties   []countyTab
+		Sites      []alertSiteGroup
 		Prefecture bool
 		Done       string
-	}{rows, f, countyTabs(mine, f.County, lang), u.Role == domain.RoleAdmin, doneKey(c)})
+	}{rows, f, countyTabs(mine, f.County, lang), groups, u.PrefectureWide(), doneKey(c)})
 }
 
 // createAlert posts a banner. Editors post for their counties; a
 // prefecture-wide banner is for admins.
 func (s *Server) createAlert(c *fiber.Ctx) error {
-	f := &alertForm{County: formValue(c, "county"), Level: formValue(c, "level"), Starts: formValue(c, "starts"),
+	f := &alertForm{County: formValue(c, "county"), Site: formValue(c, "site"), Level: formValue(c, "level"), Starts: formValue(c, "starts"),
 		Ends: formValue(c, "ends"), Text: map[domain.Lang]string{}}
 	for _, l := range domain.Langs {
 		if v := formValue(c, "text."+string(l)); v != "" {
@@ -85,14 +101,25 @@ func (s *Server) createAlert(c *fiber.Ctx) error {
 		f.Errors = map[string]string{field: key}
 		return s.renderAlerts(c, fiber.StatusUnprocessableEntity, f)
 	}
+	// A banner for one site takes the site's county, whatever was chosen.
+	if f.Site != "" {
+		if !domain.ValidSiteKey(f.Site) {
+			return domain.ErrNotFound
+		}
+		site, err := s.Console.Store.Site(c.UserContext(), f.Site)
+		if err != nil {
+			return err
+		}
+		f.County = site.County
+	}
 	if f.County == "" {
-		if currentUser(c).Role != domain.RoleAdmin {
+		if !currentUser(c).PrefectureWide() {
 			return domain.ErrForbidden
 		}
 	} else if _, err := s.loadCounty(c, f.County); err != nil {
 		return err
 	}
-	a := domain.Alert{County: f.County, Level: domain.AlertLevel(f.Level), Text: domain.Text{}}
+	a := domain.Alert{County: f.County, Site: f.Site, Level: domain.AlertLevel(f.Level), Text: domain.Text{}}
 	for l, v := range f.Text {
 		if len(v) > maxLineLen {
 			return fail("text."+string(l), "console.error.too_long")
@@ -129,7 +156,7 @@ func (s *Server) createAlert(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	changes := []domain.FieldChange{{Field: "level", After: string(a.Level)}, {Field: "starts", After: chinaTime(a.Starts).String()},
+	changes := []domain.FieldChange{{Field: "site", After: a.Site}, {Field: "level", After: string(a.Level)}, {Field: "starts", After: chinaTime(a.Starts).String()},
 		{Field: "ends", After: chinaTime(a.Ends).String()}}
 	for _, l := range domain.Langs {
 		changes = append(changes, domain.FieldChange{Field: "text." + string(l), After: a.Text[l]})
@@ -145,7 +172,7 @@ func (s *Server) deleteAlert(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if a.County == "" && currentUser(c).Role != domain.RoleAdmin {
+	if a.County == "" && !currentUser(c).PrefectureWide() {
 		return domain.ErrForbidden
 	}
 	if a.County != "" {
@@ -160,4 +187,16 @@ func (s *Server) deleteAlert(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Redirect("/admin/alerts?done=withdrawn", fiber.StatusSeeOther)
+}
+
+// alertSiteGroup lists a county's sites for the banner form's site choice.
+type alertSiteGroup struct {
+	County localized
+	Sites  []alertSiteOption
+}
+
+type alertSiteOption struct {
+	Key     string
+	Name    localized
+	Current bool
 }

@@ -16,6 +16,15 @@ func (s *Server) showAudit(c *fiber.Ctx) error {
 	if county != "" && !domain.ValidCountyCode(county) {
 		county = ""
 	}
+	// A county-scoped admin reads the log of their counties only.
+	if u := currentUser(c); !u.PrefectureWide() {
+		if county == "" && len(u.Counties) > 0 {
+			county = u.Counties[0]
+		}
+		if err := authorizeCounty(c, county); err != nil {
+			return err
+		}
+	}
 	before := utils.CopyString(c.Query("before"))
 	entries, err := s.Console.Store.AuditPage(c.UserContext(), county, before, auditPageSize)
 	if err != nil {
@@ -29,9 +38,13 @@ func (s *Server) showAudit(c *fiber.Ctx) error {
 	if len(entries) == auditPageSize {
 		next = entries[len(entries)-1].ID
 	}
+	names := map[string]localized{}
+	for _, cty := range counties {
+		names[cty.Code] = loc(cty.Name, langOf(c))
+	}
 	rows := make([]auditRow, len(entries))
 	for i, e := range entries {
-		rows[i] = auditRow{AuditEntry: e, At: chinaTime(e.At)}
+		rows[i] = auditRow{AuditEntry: e, At: chinaTime(e.At), CountyName: names[e.County]}
 	}
 	return s.renderConsole(c, fiber.StatusOK, "console/audit", "console.audit.title", struct {
 		Entries  []auditRow
@@ -43,5 +56,6 @@ func (s *Server) showAudit(c *fiber.Ctx) error {
 
 type auditRow struct {
 	domain.AuditEntry
-	At chinaTime
+	At         chinaTime
+	CountyName localized // the county's name, not its code
 }

@@ -173,20 +173,22 @@ func siteChanges(before, after domain.Site) []domain.FieldChange {
 // (?done=saved); only these keys, so a link cannot make the console say
 // anything else.
 var doneMessages = map[string]string{
-	"saved":       "console.done.saved",
-	"published":   "console.done.published",
-	"unpublished": "console.done.unpublished",
-	"discarded":   "console.done.discarded",
-	"restored":    "console.done.restored",
-	"created":     "console.done.created",
-	"password":    "console.done.password",
-	"reset":       "console.done.reset",
-	"uploaded":    "console.done.uploaded",
-	"sign":        "console.done.sign",
-	"alert":       "console.done.alert",
-	"withdrawn":   "console.done.withdrawn",
-	"imported":    "console.done.imported",
-	"user":        "console.done.user",
+	"saved":         "console.done.saved",
+	"published":     "console.done.published",
+	"unpublished":   "console.done.unpublished",
+	"discarded":     "console.done.discarded",
+	"restored":      "console.done.restored",
+	"created":       "console.done.created",
+	"password":      "console.done.password",
+	"reset":         "console.done.reset",
+	"uploaded":      "console.done.uploaded",
+	"sign":          "console.done.sign",
+	"alert":         "console.done.alert",
+	"withdrawn":     "console.done.withdrawn",
+	"imported":      "console.done.imported",
+	"user":          "console.done.user",
+	"user_deleted":  "users.done.deleted",
+	"pack_imported": "packs.done.imported",
 }
 
 func doneKey(c *fiber.Ctx) string { return doneMessages[c.Query("done")] }
@@ -196,13 +198,16 @@ func doneKey(c *fiber.Ctx) string { return doneMessages[c.Query("done")] }
 // container.
 type chinaTime time.Time
 
-var chinaZone = time.FixedZone("CST", 8*3600)
+var chinaZone = domain.ChinaTime
 
+// String shows the time in China time with the zone, so no one reads a
+// UTC time as local or the other way round. It is the one way the console
+// writes a time (templates use view.China for a plain time.Time).
 func (t chinaTime) String() string {
 	if time.Time(t).IsZero() {
 		return ""
 	}
-	return time.Time(t).In(chinaZone).Format("2006-01-02 15:04")
+	return time.Time(t).In(chinaZone).Format("2006-01-02 15:04") + " UTC+8"
 }
 
 // templateURL marks a console-built path as safe for an href.

@@ -16,6 +16,7 @@ import (
 type contentPage struct {
 	Counties []countyTab
 	Plan     *csvPlanView
+	Pack     *packPlanView
 	Done     string
 	Error    string
 }
@@ -55,17 +56,13 @@ func (s *Server) exportCounty(c *fiber.Ctx) error {
 	if s.Console.ExportPack == nil {
 		return fiber.ErrNotFound
 	}
-	pack, err := s.Console.ExportPack(c.UserContext())
+	zip, err := s.writeCountyPack(c, county.Code)
 	if err != nil {
-		return err
-	}
-	var buf bytes.Buffer
-	if err := content.WriteZIP(&buf, pack.County(county.Code)); err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, "application/zip")
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="yimayou-`+county.Code+`-`+s.now().In(chinaZone).Format("20060102")+`.zip"`)
-	return c.Send(buf.Bytes())
+	return c.Send(zip)
 }
 
 // countySignsZIP sends every sign of a county as PNG and SVG plus the
@@ -77,6 +74,9 @@ func (s *Server) countySignsZIP(c *fiber.Ctx) error {
 	}
 	sh, err := s.countySheet(c.UserContext(), county, langOf(c))
 	if err != nil {
+		return err
+	}
+	if sh.Logo, err = s.countyLogo(c.UserContext(), county.Code); err != nil {
 		return err
 	}
 	var buf bytes.Buffer
@@ -122,6 +122,9 @@ func (s *Server) countySheetPage(c *fiber.Ctx) error {
 		return err
 	}
 	sh.Paper = qr.ParsePaper(c.Query("paper"))
+	if sh.Logo, err = s.countyLogo(c.UserContext(), county.Code); err != nil {
+		return err
+	}
 	return s.sendSheet(c, sh, "/admin/signs?county="+county.Code)
 }
 

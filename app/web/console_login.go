@@ -93,6 +93,10 @@ func (s *Server) login(c *fiber.Ctx) error {
 		s.Log.Warn("console login failed", "user", u.Username)
 		return fail("console.login.error_wrong", fiber.StatusUnauthorized)
 	}
+	if u.Disabled {
+		// Told only after the right password, so names stay unguessable.
+		return fail("users.login.disabled", fiber.StatusForbidden)
+	}
 	if th, ok := s.Accounts.(LoginAttempts); ok {
 		if err := th.ClearLoginAttempts(ctx, key); err != nil {
 			return err

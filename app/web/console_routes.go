@@ -15,6 +15,7 @@ import (
 type ConsoleStore interface {
 	Counties(ctx context.Context) ([]domain.County, error)
 	County(ctx context.Context, code string) (domain.County, error)
+	PutCounty(ctx context.Context, c domain.County) error
 	Sites(ctx context.Context, county string) ([]domain.Site, error)
 	Site(ctx context.Context, key string) (domain.Site, error)
 	PutSite(ctx context.Context, site domain.Site) error
@@ -42,6 +43,8 @@ type ConsoleStore interface {
 	SetUserAccess(ctx context.Context, username string, role domain.Role, counties []string) error
 	DeleteUserSessions(ctx context.Context, username string) error
 	RevokeUserTokens(ctx context.Context, username string) (int, error)
+	SetUserDisabled(ctx context.Context, username string, disabled bool) error
+	DeleteUser(ctx context.Context, username string) error
 
 	PutAlert(ctx context.Context, a domain.Alert) (string, error)
 	Alert(ctx context.Context, id string) (domain.Alert, error)
@@ -49,6 +52,7 @@ type ConsoleStore interface {
 	Alerts(ctx context.Context) ([]domain.Alert, error)
 
 	SaveMedia(ctx context.Context, name, contentType string, data []byte) error
+	HasMedia(ctx context.Context, name string) (bool, error)
 	LoadMedia(ctx context.Context, name string) (contentType string, data []byte, err error)
 }
 
@@ -114,6 +118,7 @@ func (s *Server) consoleRoutes(admin fiber.Router) {
 	admin.Get("/signs/:code/sheet", editor, s.signSheet)
 	admin.Get("/counties/:county/sheet", editor, s.countySheetPage)
 	admin.Get("/counties/:county/signs.zip", editor, s.countySignsZIP)
+	s.logoRoutes(admin, editor)
 
 	admin.Get("/alerts", editor, s.listAlerts)
 	admin.Post("/alerts", editor, s.createAlert)
@@ -122,9 +127,15 @@ func (s *Server) consoleRoutes(admin fiber.Router) {
 	admin.Get("/content", editor, s.showContent)
 	admin.Get("/counties/:county/export.zip", editor, s.exportCounty)
 	admin.Post("/import", editor, s.importCSV)
+	admin.Post("/import/pack", editor, s.importPack)
 
 	admin.Get("/users", adminOnly, s.listUsers)
 	admin.Post("/users", adminOnly, s.createUser)
 	admin.Post("/users/:name/password", adminOnly, s.resetPassword)
+	admin.Get("/users/:name", adminOnly, s.editUser)
+	admin.Post("/users/:name", adminOnly, s.saveUser)
+	admin.Post("/users/:name/disable", adminOnly, s.disableUser)
+	admin.Post("/users/:name/enable", adminOnly, s.enableUser)
+	admin.Post("/users/:name/delete", adminOnly, s.deleteUser)
 	admin.Get("/audit", adminOnly, s.showAudit)
 }

@@ -218,6 +218,7 @@ type signPage struct {
 	URL      string
 	Form     *signForm
 	QR       qrForm
+	HasLogo  bool
 	Done     string
 }
 
@@ -240,9 +241,13 @@ func (s *Server) renderSign(c *fiber.Ctx, status int, sign domain.Sign, f *signF
 	if err != nil {
 		return err
 	}
+	logo, err := s.countyLogo(c.UserContext(), sign.County)
+	if err != nil {
+		return err
+	}
 	return s.renderConsole(c, status, "console/sign", "console.sign.title", &signPage{Sign: sign, Site: site,
 		SiteName: loc(site.Name, langOf(c)), URL: qr.SignURL(s.PublicURL, sign.Code), Form: f,
-		QR: qrForm{Size: "1024", Margin: "4", Level: "h", FG: "000000", BG: "ffffff"}, Done: doneKey(c)})
+		QR: qrForm{Size: "1024", Margin: "4", Level: "h", FG: "#000000", BG: "#ffffff"}, HasLogo: logo != nil, Done: doneKey(c)})
 }
 
 // saveSign changes a sign's label, campaign, date and enabled flag. Its
@@ -312,12 +317,27 @@ func (s *Server) signImage(c *fiber.Ctx) error {
 	}
 	url := qr.SignURL(s.PublicURL, sign.Code)
 	ext := c.Params("ext")
+	var logo *qr.Logo
+	if c.Query("logo") == "1" {
+		if logo, err = s.countyLogo(c.UserContext(), sign.County); err != nil {
+			return err
+		}
+		if logo != nil {
+			p.Level = qr.LevelH
+		}
+	}
 	var body []byte
-	switch ext {
-	case "png":
+	switch {
+	case ext == "png" && logo != nil:
+		body, err = s.QR.PNGWithLogo(url, p, logo)
+		c.Set(fiber.HeaderContentType, "image/png")
+	case ext == "svg" && logo != nil:
+		body, err = s.QR.SVGWithLogo(url, p, logo)
+		c.Set(fiber.HeaderContentType, "image/svg+xml")
+	case ext == "png":
 		body, err = s.QR.PNG(url, p)
 		c.Set(fiber.HeaderContentType, "image/png")
-	case "svg":
+	case ext == "svg":
 		body, err = s.QR.SVG(url, p)
 		c.Set(fiber.HeaderContentType, "image/svg+xml")
 	default:
@@ -350,6 +370,9 @@ func (s *Server) signSheet(c *fiber.Ctx) error {
 	}
 	paper := qr.ParsePaper(c.Query("paper"))
 	sh := qr.NewSheet(s.I18n, s.PublicURL, county, map[string]domain.Site{site.Key: site}, []domain.Sign{sign}, langOf(c), paper)
+	if sh.Logo, err = s.countyLogo(ctx, county.Code); err != nil {
+		return err
+	}
 	return s.sendSheet(c, sh, "/admin/signs/"+sign.Code)
 }
 
@@ -366,7 +389,7 @@ func (s *Server) sendSheet(c *fiber.Ctx, sh qr.Sheet, base string) error {
 	}
 	// The sheet carries its own inline stylesheet (it must print from a
 	// ZIP with no server too), so this page allows that one by hash.
-	c.Set("Content-Security-Policy", "default-src 'none'; style-src "+qr.SheetCSPHash()+"; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+	c.Set("Content-Security-Policy", "default-src 'none'; style-src "+qr.SheetCSPHash()+"; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	return c.Send(page)
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"html/template"
 
 	"github.com/gofiber/fiber/v2"
@@ -84,6 +85,27 @@ func (s *Server) saveSite(c *fiber.Ctx) error {
 	}
 	if err := s.audit(c, "site_save_draft", site.Key, site.County, siteChanges(work, site)); err != nil {
 		return err
+	}
+	// The texts are saved; now the files chosen in the same form.
+	withFiles, changed, err := s.editorUploads(c, site)
+	var refused *editorUpload
+	if errors.As(err, &refused) {
+		f := formFromSite(site)
+		f.Errors = map[string]string{refused.Field: s.view(c, "").T(refused.Err.Key, refused.Err.Args...),
+			"form": "editor2.upload_refused"}
+		return s.renderSiteEditor(c, fiber.StatusUnprocessableEntity, live, site, f, true, nil)
+	}
+	if err != nil {
+		return err
+	}
+	if changed {
+		if err := s.Console.Store.PutDraft(ctx, withFiles); err != nil {
+			return err
+		}
+		if err := s.audit(c, "site_upload", site.Key, site.County, siteChanges(site, withFiles)); err != nil {
+			return err
+		}
+		site = withFiles
 	}
 	next := "/admin/sites/" + site.Key + "/edit?done=saved"
 	if c.FormValue("action") == "publish" {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"math"
 	"regexp"
 	"strconv"
@@ -334,7 +335,15 @@ func (f *siteForm) toSite(base domain.Site) (domain.Site, bool) {
 	}
 	// The domain's own rules last: they should never fire after the checks
 	// above, but if they do the editor still gets a message, not a 500.
-	if err := site.Validate(); err != nil {
+	// The same rules as the CSV and pack imports (domain.Site.Problems).
+	if probs := site.Problems(); len(probs) > 0 {
+		for _, p := range probs {
+			key := p.Key
+			if len(p.Args) > 0 { // the form's messages take no arguments
+				key = "console.error.invalid"
+			}
+			f.fail(cmp.Or(p.Field, "form"), key)
+		}
 		f.fail("form", "console.error.invalid")
 		return domain.Site{}, false
 	}

@@ -101,14 +101,19 @@ func (s *Server) previewSite(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	// The page's language comes from ?in=, not ?lang=: ?lang= would set
+	// the language cookie and leave the whole console in the language of
+	// the last preview. The console's own language stays the editor's.
 	lang := langOf(c)
-	if l, ok := i18n.Parse(c.Query("lang")); ok {
+	if l, ok := i18n.Parse(c.Query("in")); ok {
+		lang = l
+	} else if l, ok := i18n.Parse(c.Query("lang")); ok {
 		lang = l
 	}
 	fake := work
 	fake.Key = live.Key + "~preview" + strconv.FormatInt(work.UpdatedAt.UnixNano(), 36)
 	now := s.now()
-	alerts, _ := s.alerts.forCounty(c.UserContext(), live.County, now)
+	alerts, _ := s.alerts.forSite(c.UserContext(), live.County, live.Key, now)
 	page, err := s.buildSitePage(s.Catalog.Snapshot(), &fake, lang, openNow(work.Hours, now), alerts, s.reserveHref(c.UserContext(), &live))
 	if err != nil {
 		return err
@@ -116,6 +121,7 @@ func (s *Server) previewSite(c *fiber.Ctx) error {
 	previewURL := "/admin/sites/" + live.Key + "/preview"
 	page = bytes.ReplaceAll(page, []byte(s.PublicURL+siteHref(live.County, fake.Key)), []byte(previewURL))
 	page = bytes.ReplaceAll(page, []byte(siteHref(live.County, fake.Key)), []byte(previewURL))
+	page = bytes.ReplaceAll(page, []byte(previewURL+"?lang="), []byte(previewURL+"?in="))
 	v := s.view(c, "")
 	state := "console.preview.live"
 	if hasDraft {

@@ -13,13 +13,22 @@ import (
 
 type userRow struct {
 	domain.User
-	Created chinaTime
-	Locked  bool
+	CountyNames []localized
+	Created     chinaTime
+	Locked      bool
 }
+
+// Access scopes as the form names them: an admin is either prefecture-wide
+// or scoped to the counties ticked, and the form says which.
+const (
+	scopePrefecture = "prefecture"
+	scopeCounties   = "counties"
+)
 
 type userForm struct {
 	Username string
 	Role     string
+	Scope    string
 	Counties []string
 	Errors   map[string]string
 }
@@ -27,8 +36,85 @@ type userForm struct {
 // Has reports whether county is ticked, for the checkboxes.
 func (f *userForm) Has(county string) bool { return slices.Contains(f.Counties, county) }
 
+// access is the role and counties the form asks for; a prefecture-wide
+// admin has no counties.
+func (f *userForm) access() (domain.Role, []string) {
+	if f.Scope == scopePrefecture {
+		return domain.Role(f.Role), nil
+	}
+	return domain.Role(f.Role), f.Counties
+}
+
+// parseAccess reads role, scope and counties from a posted form (urlencoded
+// or multipart).
+func parseAccess(c *fiber.Ctx, f *userForm) {
+	f.Role, f.Scope = formValue(c, "role"), formValue(c, "scope")
+	if f.Scope != scopePrefecture {
+		f.Scope = scopeCounties
+	}
+	for _, v := range c.Request().PostArgs().PeekMulti("counties") {
+		f.Counties = append(f.Counties, string(v))
+	}
+	if mf, err := c.MultipartForm(); err == nil {
+		f.Counties = append(f.Counties, mf.Value["counties"]...)
+	}
+}
+
+// checkAccess validates the access a form asks for, and that the acting
+// admin may grant it: a county-scoped admin grants only their own counties
+// and never prefecture-wide access. It returns the field and message key of
+// the first problem.
+func (s *Server) checkAccess(c *fiber.Ctx, f *userForm) (field, key string) {
+	actor := currentUser(c)
+	role := domain.Role(f.Role)
+	if !role.Valid() {
+		return "role", "console.error.role"
+	}
+	if f.Scope == scopePrefecture {
+		switch {
+		case role != domain.RoleAdmin:
+			return "scope", "users.error.prefecture_admin_only"
+		case len(f.Counties) > 0:
+			return "counties", "users.error.prefecture_no_counties"
+		case !actor.PrefectureWide():
+			return "scope", "users.error.beyond_yours"
+		}
+		return "", ""
+	}
+	if len(f.Counties) == 0 {
+		return "counties", "console.error.counties"
+	}
+	for _, code := range f.Counties {
+		if _, err := s.Console.Store.County(c.UserContext(), code); err != nil {
+			return "counties", "console.error.county"
+		}
+		if !actor.CanAccessCounty(code) {
+			return "counties", "users.error.beyond_yours"
+		}
+	}
+	return "", ""
+}
+
+// canManage reports whether actor may change target: a prefecture-wide
+// admin manages everyone, a county admin those entirely within their
+// counties.
+func canManage(actor, target domain.User) bool {
+	if actor.PrefectureWide() {
+		return true
+	}
+	if target.PrefectureWide() {
+		return false
+	}
+	for _, code := range target.Counties {
+		if !actor.CanAccessCounty(code) {
+			return false
+		}
+	}
+	return true
+}
+
 func (s *Server) listUsers(c *fiber.Ctx) error {
-	return s.renderUsers(c, fiber.StatusOK, &userForm{Role: string(domain.RoleEditor)}, nil)
+	return s.renderUsers(c, fiber.StatusOK, &userForm{Role: string(domain.RoleEditor), Scope: scopeCounties}, nil)
 }
 
 func (s *Server) renderUsers(c *fiber.Ctx, status int, f *userForm, reset *userForm) error {
@@ -37,60 +123,65 @@ func (s *Server) renderUsers(c *fiber.Ctx, status int, f *userForm, reset *userF
 	if err != nil {
 		return err
 	}
-	counties, err := s.Console.Store.Counties(ctx)
+	mine, err := s.myCounties(c)
 	if err != nil {
 		return err
 	}
+	all, err := s.Console.Store.Counties(ctx)
+	if err != nil {
+		return err
+	}
+	lang := langOf(c)
+	names := map[string]localized{}
+	for _, cty := range all {
+		names[cty.Code] = loc(cty.Name, lang)
+	}
 	now := s.now()
-	rows := make([]userRow, len(users))
-	for i, u := range users {
-		rows[i] = userRow{User: u, Created: chinaTime(u.CreatedAt), Locked: u.Locked(now)}
+	actor := currentUser(c)
+	rows := make([]userRow, 0, len(users))
+	for _, u := range users {
+		if !canManage(*actor, u) {
+			continue
+		}
+		r := userRow{User: u, Created: chinaTime(u.CreatedAt), Locked: u.Locked(now)}
+		for _, code := range u.Counties {
+			name, ok := names[code]
+			if !ok {
+				name = localized{S: code}
+			}
+			r.CountyNames = append(r.CountyNames, name)
+		}
+		rows = append(rows, r)
 	}
 	if reset == nil {
 		reset = &userForm{}
 	}
 	return s.renderConsole(c, status, "console/users", "console.users.title", struct {
-		Users    []userRow
-		Form     *userForm
-		Reset    *userForm
-		Roles    []domain.Role
-		Counties []countyTab
-		Done     string
-	}{rows, f, reset, domain.Roles, countyTabs(counties, "", langOf(c)), doneKey(c)})
+		Users          []userRow
+		Form           *userForm
+		Reset          *userForm
+		Roles          []domain.Role
+		Counties       []countyTab
+		PrefectureWide bool
+		Done           string
+	}{rows, f, reset, domain.Roles, countyTabs(mine, "", lang), actor.PrefectureWide(), doneKey(c)})
 }
 
 // createUser adds an account with a first password the admin hands over;
 // the user should change it (every user can, under "Password").
 func (s *Server) createUser(c *fiber.Ctx) error {
-	f := &userForm{Username: strings.ToLower(formValue(c, "username")), Role: formValue(c, "role")}
-	args := c.Request().PostArgs()
-	for _, v := range args.PeekMulti("counties") {
-		f.Counties = append(f.Counties, string(v))
-	}
-	if mf, err := c.MultipartForm(); err == nil {
-		f.Counties = append(f.Counties, mf.Value["counties"]...)
-	}
+	f := &userForm{Username: strings.ToLower(formValue(c, "username"))}
+	parseAccess(c, f)
 	password, again := c.FormValue("password"), c.FormValue("again")
 	fail := func(field, key string) error {
 		f.Errors = map[string]string{field: key}
 		return s.renderUsers(c, fiber.StatusUnprocessableEntity, f, nil)
 	}
-	role := domain.Role(f.Role)
-	switch {
-	case !domain.ValidUsername(f.Username):
+	if !domain.ValidUsername(f.Username) {
 		return fail("username", "console.error.username")
-	case !role.Valid():
-		return fail("role", "console.error.role")
-	case role != domain.RoleAdmin && len(f.Counties) == 0:
-		return fail("counties", "console.error.counties")
 	}
-	if role == domain.RoleAdmin {
-		f.Counties = nil // admins are not scoped
-	}
-	for _, code := range f.Counties {
-		if _, err := s.Console.Store.County(c.UserContext(), code); err != nil {
-			return fail("counties", "console.error.county")
-		}
+	if field, key := s.checkAccess(c, f); key != "" {
+		return fail(field, key)
 	}
 	if key := checkNewPassword(password, again); key != "" {
 		return fail("password", key)
@@ -99,29 +190,42 @@ func (s *Server) createUser(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	u := domain.User{Username: f.Username, Role: role, Counties: f.Counties, PasswordHash: hash, CreatedAt: s.now()}
+	role, counties := f.access()
+	u := domain.User{Username: f.Username, Role: role, Counties: counties, PasswordHash: hash, CreatedAt: s.now()}
 	if err := s.Console.Store.CreateUser(c.UserContext(), u); errors.Is(err, domain.ErrConflict) {
 		return fail("username", "console.error.username_taken")
 	} else if err != nil {
 		return err
 	}
 	if err := s.audit(c, "user_create", u.Username, "", []domain.FieldChange{
-		{Field: "role", After: string(u.Role)}, {Field: "counties", After: strings.Join(u.Counties, ",")}}); err != nil {
+		{Field: "role", After: string(u.Role)}, {Field: "counties", After: scopeText(u)}}); err != nil {
 		return err
 	}
 	return c.Redirect("/admin/users?done=user", fiber.StatusSeeOther)
+}
+
+// scopeText is a user's scope as the audit log shows it.
+func scopeText(u domain.User) string {
+	if u.PrefectureWide() {
+		return "prefecture"
+	}
+	return strings.Join(u.Counties, ",")
 }
 
 // resetPassword lets an admin set a new password for someone who lost
 // theirs; every session of that user ends.
 func (s *Server) resetPassword(c *fiber.Ctx) error {
 	name := utils.CopyString(c.Params("name"))
-	if _, err := s.Console.Store.User(c.UserContext(), name); err != nil {
+	target, err := s.Console.Store.User(c.UserContext(), name)
+	if err != nil {
 		return err
+	}
+	if !canManage(*currentUser(c), target) {
+		return domain.ErrForbidden
 	}
 	password, again := c.FormValue("password"), c.FormValue("again")
 	if key := checkNewPassword(password, again); key != "" {
-		return s.renderUsers(c, fiber.StatusUnprocessableEntity, &userForm{Role: string(domain.RoleEditor)},
+		return s.renderUsers(c, fiber.StatusUnprocessableEntity, &userForm{Role: string(domain.RoleEditor), Scope: scopeCounties},
 			&userForm{Username: name, Errors: map[string]string{"password": key}})
 	}
 	if err := s.setPassword(c, name, password); err != nil {

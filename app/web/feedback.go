@@ -157,7 +157,7 @@ type feedbackRow struct {
 func (s *Server) listFeedback(c *fiber.Ctx) error {
 	u := currentUser(c)
 	var counties []string
-	if u.Role != domain.RoleAdmin {
+	if !u.PrefectureWide() {
 		counties = append([]string{}, u.Counties...)
 	}
 	openOnly := c.Query("state") != "all"

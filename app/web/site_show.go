@@ -25,7 +25,9 @@ type siteData struct {
 	Prices                                                                                   []priceItem
 	AltitudeLevel, AltitudeTop                                                               int
 	AltitudeText                                                                             string
-	Photos                                                                                   []photoItem
+	Hero                                                                                     *photoItem
+	Gallery                                                                                  []photoItem
+	Share                                                                                    *shareImage
 	Maps                                                                                     []mapLink
 	BodyHTML                                                                                 template.HTML
 	BodyLang                                                                                 string
@@ -64,10 +66,17 @@ type priceItem struct {
 }
 
 type photoItem struct {
-	Src, Alt      string
+	Src           string
+	Alt           localized
 	Width, Height int
-	Srcset        string
+	Srcset, Sizes string
 	First         bool
+}
+
+// shareImage is the photo a shared link shows (Open Graph, WeChat).
+type shareImage struct {
+	URL           string
+	Width, Height int
 }
 
 type mapLink struct {
@@ -96,7 +105,7 @@ func (s *Server) renderSite(c *fiber.Ctx, snap *catalog.Snapshot, site *domain.S
 	// What changes with time is part of the key: whether the site is open
 	// now, and which alerts are up.
 	open := openNow(site.Hours, now)
-	alerts, alertsKey := s.alerts.forCounty(c.UserContext(), site.County, now)
+	alerts, alertsKey := s.alerts.forSite(c.UserContext(), site.County, site.Key, now)
 	reserve := s.reserveHref(c.UserContext(), site)
 	crowd, crowdKey := s.crowdFor(c.UserContext(), site.Key, now) // stats_crowd.go
 	key := site.Key + "|" + string(lang) + "|" + fmt.Sprint(open) + "|" + alertsKey + "|" + reserve + "|" + crowdKey
@@ -159,7 +168,12 @@ func (s *Server) buildSitePage(snap *catalog.Snapshot, site *domain.Site, lang d
 		d.Prices = append(d.Prices, priceItem{Label: loc(p.Label, lang), Free: p.Fen == 0, Yuan: yuan(p.Fen)})
 	}
 	for i, p := range site.Photos {
-		d.Photos = append(d.Photos, photoFor(p, lang, i == 0))
+		item := photoFor(p, lang, i == 0)
+		if i == 0 {
+			d.Hero, d.Share = &item, s.shareImage(p)
+			continue
+		}
+		d.Gallery = append(d.Gallery, item)
 	}
 	body, bodyLang := site.Body.Get(lang)
 	if body != "" {
@@ -206,7 +220,11 @@ func mapLinks(p domain.LatLon, name string) []mapLink {
 // src (the first photo is above the fold on a slow link), every rendition
 // in srcset for browsers that choose for themselves.
 func photoFor(p domain.Photo, lang domain.Lang, first bool) photoItem {
-	item := photoItem{Src: p.Src, Alt: p.Alt.String(lang), Width: p.Width, Height: p.Height, First: first}
+	item := photoItem{Src: p.Src, Alt: loc(p.Alt, lang), Width: p.Width, Height: p.Height, First: first,
+		Sizes: "(max-width: 42rem) 100vw, 42rem"}
+	if !first {
+		item.Sizes = "(max-width: 42rem) 84vw, 25rem" // a gallery slide
+	}
 	if len(p.Sizes) == 0 {
 		return item
 	}
@@ -222,4 +240,23 @@ func photoFor(p domain.Photo, lang domain.Lang, first bool) photoItem {
 	item.Src = sizes[0].Src
 	item.Srcset = strings.Join(parts, ", ")
 	return item
+}
+
+// shareImage picks the rendition a chat app shows with a shared link:
+// the largest up to 1200 px wide (WeChat and others want at least 300).
+func (s *Server) shareImage(p domain.Photo) *shareImage {
+	src, w := p.Src, p.Width
+	for _, z := range p.Sizes {
+		if z.Width <= 1200 && (w > 1200 || z.Width > w) {
+			src, w = z.Src, z.Width
+		}
+	}
+	h := 0
+	if p.Width > 0 {
+		h = p.Height * w / p.Width
+	}
+	if strings.HasPrefix(src, "/") {
+		src = strings.TrimSuffix(s.PublicURL, "/") + src
+	}
+	return &shareImage{URL: src, Width: w, Height: h}
 }

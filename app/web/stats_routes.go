@@ -202,7 +202,7 @@ func (h *statsViews) apiAuth(c *fiber.Ctx) error {
 	// Scripts can see when to ask for a new token before it stops.
 	c.Set(headerTokenExpires, t.ExpiresAt().UTC().Format(time.RFC3339))
 	u, err := h.s.Accounts.User(ctx, t.Username)
-	if errors.Is(err, domain.ErrNotFound) {
+	if errors.Is(err, domain.ErrNotFound) || err == nil && u.Disabled {
 		return errUnauthorized
 	}
 	if err != nil {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"github.com/yimayou/yimayou/app/domain"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -27,8 +28,10 @@ func TestAPITokenExpiry(t *testing.T) {
 	r := b.do("POST", "/admin/stats/tokens", url.Values{"_csrf": {csrf}, "name": {"excel"}})
 	m := apiTokenRe.FindStringSubmatch(r.body)
 	want := statsNow.AddDate(0, 0, 90).UTC()
-	if r.status != http.StatusCreated || m == nil || !strings.Contains(r.body, want.Format("2006-01-02 15:04")+" UTC") {
-		t.Fatalf("create: %d, expiry %s not shown: %.3000s", r.status, want.Format("2006-01-02 15:04"), r.body)
+	// The console shows every time in China time, zone written out.
+	shown := want.In(domain.ChinaTime).Format("2006-01-02 15:04") + " UTC+8"
+	if r.status != http.StatusCreated || m == nil || !strings.Contains(strings.ReplaceAll(r.body, "&#43;", "+"), shown) {
+		t.Fatalf("create: %d, expiry %s not shown: %.3000s", r.status, shown, r.body)
 	}
 	res := apiGet(t, app, m[1], "/api/v1/stats/live")
 	if res.status != 200 || res.header.Get("Yimayou-Token-Expires") != want.Format(time.RFC3339) {
@@ -176,7 +179,7 @@ func TestAPITokensInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	shown, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('.alert.ok time').textContent`))
-	if want := statsNow.AddDate(0, 0, 30).UTC().Format("2006-01-02 15:04") + " UTC"; err != nil || shown != want {
+	if want := statsNow.AddDate(0, 0, 30).In(domain.ChinaTime).Format("2006-01-02 15:04") + " UTC+8"; err != nil || shown != want {
 		t.Errorf("expiry shown %q, want %q (%v)", shown, want, err)
 	}
 	browsertest.Screenshot(ctx, t, "api-tokens.png")

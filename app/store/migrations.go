@@ -55,6 +55,7 @@ var migrations = []migration{
 			colAudit:     {{Keys: bson.D{{Key: "county", Value: 1}, {Key: "_id", Value: -1}}}},
 		})
 	}},
+	{"tickets: reservation form tokens, lost-link recovery by ID and phone, overturned gate decisions", migrateTouristSafety},
 }
 
 // SchemaVersion is the version this binary migrates to.

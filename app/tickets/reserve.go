@@ -237,6 +237,7 @@ func (s *Service) Reserve(ctx context.Context, req ReserveRequest) (Reserved, er
 			s.log.Error("tickets: insert hold", "ref", r.Ref, "err", err)
 		}
 	}
+	s.indexForRecovery(ctx, r)
 	extra := map[string]string{"amount_fen": fen(r.TotalFen), "tickets": ticketList(r), "state": string(r.State)}
 	if req.WalkIn {
 		extra["channel"] = "walk_in"

@@ -335,3 +335,78 @@ func fullShot(ctx context.Context, t *testing.T, name string) {
 		_ = os.WriteFile(browsertest.Artifact(t, name), shot, 0o644)
 	}
 }
+
+// An unpaid booking's code at a gate with no signal: never "valid", but
+// "collect ¥45 first" with the ticket type and the proof to check; once
+// the money is taken, one tap lets the visitor in, and the sync marks the
+// booking paid and checked in.
+func TestOfflineGateCollectsUnpaid(t *testing.T) {
+	f := ticketApp(t, 0)
+	base := serveApp(t, f.app)
+	ctx := context.Background()
+	res, err := f.svc.Reserve(ctx, tickets.ReserveRequest{Site: "hailuogou", Date: tickets.Day(time.Now()), Phone: "13800000000",
+		Visitors: []tickets.VisitorInput{{Name: "Dawa", IDType: "cn", IDNumber: validID(95), Type: "student"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, _ := f.svc.Token(ctx, res.Reservation, 0)
+	gate := browsertest.New(t, browsertest.Options{Width: 1024, Height: 900, Timeout: 120 * time.Second})
+	err = chromedp.Do(gate, chromedp.Navigate(base+"/admin/login?lang=en"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=username]`), "luding-gate"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "a long test password"),
+		chromedp.Click(chromedp.CSS(`form[action="/admin/login"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[action="/admin/logout"]`)),
+		chromedp.Navigate(base+"/admin/gate?lang=en"),
+		chromedp.WaitVisible(chromedp.CSS(`#gate[data-ready="1"]`)),
+		chromedp.SetValue(chromedp.CSS(`#site`), "hailuogou"))
+	if err != nil {
+		t.Fatalf("gate page: %v", err)
+	}
+	if err := browsertest.SetNetwork(gate, browsertest.Network{Offline: true}); err != nil {
+		t.Fatal(err)
+	}
+	a, err := chromedp.Run(gate, chromedp.Evaluate[gateAnswer](gateScanJS+"("+jsString(token)+")", awaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	detail, _ := chromedp.Run(gate, chromedp.Text(chromedp.CSS(`#answer-detail`)))
+	if a.OK || a.Reason != "collect" || !strings.Contains(a.Title, "Collect ¥45 first") || !strings.Contains(detail, "Check the student card") ||
+		!strings.Contains(detail, "Student") {
+		t.Fatalf("unpaid code offline: %+v %q", a, detail)
+	}
+	if shown, _ := chromedp.Run(gate, chromedp.Evaluate[bool](`getComputedStyle(document.getElementById("collect")).display !== "none"`)); !shown {
+		t.Error("no payment button on an unpaid code")
+	}
+	browsertest.Screenshot(gate, t, "tickets-gate-offline-collect.png")
+	err = chromedp.Do(gate, chromedp.Click(chromedp.CSS(`#collect`)), chromedp.WaitVisible(chromedp.CSS(`#answer[data-ok="1"]`)))
+	if err != nil {
+		t.Fatalf("payment taken: %v", err)
+	}
+	browsertest.Screenshot(gate, t, "tickets-gate-offline-collected.png")
+	if shown, _ := chromedp.Run(gate, chromedp.Evaluate[bool](`getComputedStyle(document.getElementById("collect")).display !== "none"`)); shown {
+		t.Error("the payment button stays after the visitor was let in")
+	}
+	queued, _ := chromedp.Run(gate, chromedp.Evaluate[string](`localStorage.getItem("gate.queue")`))
+	if !strings.Contains(queued, `"collected_fen":4500`) {
+		t.Fatalf("queue: %s", queued)
+	}
+	if got, _ := f.svc.Reservation(ctx, res.Ref); got.State != tickets.StateBooked {
+		t.Fatalf("paid while offline? %s", got.State)
+	}
+	if err := browsertest.SetNetwork(gate, browsertest.Network{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(gate, chromedp.Evaluate[bool](`(async () => { await window.gateSync(); return true; })()`, awaitPromise)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(gate, chromedp.Poll[bool](`JSON.parse(localStorage.getItem("gate.queue") || "[]").length === 0`, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+		t.Fatalf("queue not synced: %v", err)
+	}
+	got, _ := f.svc.Reservation(ctx, res.Ref)
+	if got.State != tickets.StatePaid || got.PaidFen != 4500 || got.PaidBy != "cashier:luding-gate:offline" {
+		t.Fatalf("after sync: %+v", got)
+	}
+	if _, err := f.svc.CheckedIn(ctx, res.Visitors[0].TicketID); err != nil {
+		t.Fatalf("not checked in: %v", err)
+	}
+}

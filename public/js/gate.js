@@ -194,11 +194,14 @@
     var collect = $("collect");
     if (collect) {
       pending = !ok && v.due_fen && v.token ? { token: v.token, due: v.due_fen } : null;
-      collect.hidden = !pending;
+      // The console's button style sets display, which beats the hidden
+      // attribute: hide it by style.
+      collect.style.cssText = "background:#fff;color:#8a1c1c;border:0;font-weight:700;font-size:1.3rem;padding:.6rem 1.2rem;margin-top:.75rem";
+      collect.style.display = pending ? "" : "none";
       if (pending) { collect.textContent = M.collected + " (" + yuan(pending.due) + ")"; }
     }
     var li = document.createElement("li");
-    li.textContent = new Date().toLocaleTimeString() + " " + (v.ticket || "?") + " " + (ok ? "✓" : "✗ " + (M[v.reason] || v.reason)) + (offline ? " (" + M.offline + ")" : "");
+    li.textContent = new Date().toLocaleTimeString() + " " + (v.ticket || "?") + " " + (ok ? "✓" : "✗ " + (v.message || M[v.reason] || v.reason)) + (offline ? " (" + M.offline + ")" : "");
     var recent = $("recent");
     recent.insertBefore(li, recent.firstChild);
     while (recent.children.length > 30) { recent.removeChild(recent.lastChild); }
@@ -288,6 +291,7 @@
   }
   get("flags", []).filter(function (f) { return f.at > Date.now() - 86400e3; }).forEach(showFlag);
   if ($("collect")) {
+    $("collect").style.display = "none";
     $("collect").addEventListener("click", function () {
       if (!pending || busy) { return; }
       var p = pending; pending = null; busy = true;

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"strconv"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -30,23 +31,20 @@ type formUseDoc struct {
 	Created     time.Time `bson:"created"`
 }
 
-// InsertFormUse claims a form token with a unique insert; a token in use
-// gives back the stored use and false.
-func (s *Store) InsertFormUse(ctx context.Context, u tickets.FormUse) (tickets.FormUse, bool, error) {
-	_, err := s.col(colFormUses).InsertOne(ctx, formUseDoc(u))
-	if err == nil {
-		return u, true, nil
+// InsertFormUses claims form tokens with one unordered insert; a token in
+// use gives domain.ErrConflict for its use.
+func (s *Store) InsertFormUses(ctx context.Context, us []tickets.FormUse) []error {
+	docs := make([]any, len(us))
+	for i, u := range us {
+		docs[i] = formUseDoc(u)
 	}
-	if !mongo.IsDuplicateKeyError(err) {
-		return tickets.FormUse{}, false, wrap(colFormUses, err)
+	out := insertManyErrors(ctx, s.col(colFormUses), docs)
+	for i, err := range out {
+		if err != nil && !errors.Is(err, domain.ErrConflict) {
+			out[i] = wrap(colFormUses, err)
+		}
 	}
-	got, err := s.FormUse(ctx, u.ID)
-	if errors.Is(err, domain.ErrNotFound) {
-		// Freed between our insert and this read: report it as taken
-		// with no reservation; the caller polls again.
-		return tickets.FormUse{ID: u.ID, Created: u.Created}, false, nil
-	}
-	return got, false, err
+	return out
 }
 
 // FormUse returns a form token's use.
@@ -58,12 +56,6 @@ func (s *Store) FormUse(ctx context.Context, id string) (tickets.FormUse, error)
 	return tickets.FormUse(d), nil
 }
 
-// SetFormUseRef records the reservation a form token made.
-func (s *Store) SetFormUseRef(ctx context.Context, id, ref string) error {
-	_, err := s.col(colFormUses).UpdateOne(ctx, byID(id), bson.D{{Key: "$set", Value: bson.D{{Key: "ref", Value: ref}}}})
-	return wrap(colFormUses, err)
-}
-
 // DeleteFormUse frees a form token. Only the request that claimed it (and
 // failed) or a reader finding it abandoned calls this, so the filter is
 // the _id alone, the one the embedded server finds by index.
@@ -72,25 +64,87 @@ func (s *Store) DeleteFormUse(ctx context.Context, id string) error {
 	return wrap(colFormUses, err)
 }
 
+// The recovery index is insert-only, the embedded server's fast path (a
+// bulk of upserts costs a write each there): the n-th reservation of an
+// ID and phone is the document key|n, found by _id like everything else.
 type recoveryDoc struct {
-	Key  string   `bson:"_id"`
-	Refs []string `bson:"refs"`
+	ID  string `bson:"_id"` // key|n
+	Ref string `bson:"ref"`
 }
 
-// AddRecovery lists ref under key; repeating it changes nothing.
-func (s *Store) AddRecovery(ctx context.Context, key, ref string) error {
-	_, err := s.col(colRecovery).UpdateOne(ctx, byID(key),
-		bson.D{{Key: "$addToSet", Value: bson.D{{Key: "refs", Value: ref}}}}, options.UpdateOne().SetUpsert(true))
-	return wrap(colRecovery, err)
-}
+// maxRecoveries bounds the bookings one ID and phone can be listed with.
+const maxRecoveries = 50
 
-// Recovery returns the refs listed under key.
-func (s *Store) Recovery(ctx context.Context, key string) ([]string, error) {
-	var d recoveryDoc
-	if err := s.col(colRecovery).FindOne(ctx, byID(key)).Decode(&d); err != nil {
-		return nil, wrap(colRecovery, err)
+func recoveryID(key string, n int) string { return key + "|" + strconv.Itoa(n) }
+
+// AddRecoveries lists each entry's ref under its key: one unordered insert
+// for all (each at key|0), then the next free number for the keys that
+// have bookings already. Repeating it changes nothing.
+func (s *Store) AddRecoveries(ctx context.Context, es []tickets.RecoveryEntry) error {
+	if len(es) == 0 {
+		return nil
 	}
-	return d.Refs, nil
+	docs := make([]any, len(es))
+	for i, e := range es {
+		docs[i] = recoveryDoc{ID: recoveryID(e.Key, 0), Ref: e.Ref}
+	}
+	for i, err := range insertManyErrors(ctx, s.col(colRecovery), docs) {
+		if err == nil {
+			continue
+		}
+		if !errors.Is(err, domain.ErrConflict) {
+			return wrap(colRecovery, err)
+		}
+		if err := s.addRecoveryAfter(ctx, es[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Store) addRecoveryAfter(ctx context.Context, e tickets.RecoveryEntry) error {
+	for n := 0; n < maxRecoveries; n++ {
+		var d recoveryDoc
+		err := s.col(colRecovery).FindOne(ctx, byID(recoveryID(e.Key, n))).Decode(&d)
+		if err == nil {
+			if d.Ref == e.Ref {
+				return nil // listed already
+			}
+			continue
+		}
+		if !errors.Is(err, mongo.ErrNoDocuments) {
+			return wrap(colRecovery, err)
+		}
+		_, err = s.col(colRecovery).InsertOne(ctx, recoveryDoc{ID: recoveryID(e.Key, n), Ref: e.Ref})
+		if err == nil {
+			return nil
+		}
+		if !mongo.IsDuplicateKeyError(err) {
+			return wrap(colRecovery, err)
+		}
+		n-- // taken meanwhile: look at it again
+	}
+	return nil // a full list: the oldest bookings stay findable
+}
+
+// Recovery returns the refs listed under key, or domain.ErrNotFound.
+func (s *Store) Recovery(ctx context.Context, key string) ([]string, error) {
+	var refs []string
+	for n := 0; n < maxRecoveries; n++ {
+		var d recoveryDoc
+		err := s.col(colRecovery).FindOne(ctx, byID(recoveryID(key, n))).Decode(&d)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			break
+		}
+		if err != nil {
+			return nil, wrap(colRecovery, err)
+		}
+		refs = append(refs, d.Ref)
+	}
+	if len(refs) == 0 {
+		return nil, domain.ErrNotFound
+	}
+	return refs, nil
 }
 
 type gateFlagDoc struct {
@@ -169,15 +223,11 @@ func migrateTouristSafety(ctx context.Context, s *Store) error {
 		return wrap(colReservations, err)
 	}
 	defer cur.Close(ctx)
-	// Below the embedded server's 100 update statements per bulk.
-	var batch []mongo.WriteModel
+	var batch []tickets.RecoveryEntry
 	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
-		_, err := s.col(colRecovery).BulkWrite(ctx, batch, options.BulkWrite().SetOrdered(false))
+		err := s.AddRecoveries(ctx, batch)
 		batch = batch[:0]
-		return wrap(colRecovery, err)
+		return err
 	}
 	for cur.Next(ctx) {
 		var d reservationDoc
@@ -185,12 +235,11 @@ func migrateTouristSafety(ctx context.Context, s *Store) error {
 			return wrap(colReservations, err)
 		}
 		for _, v := range d.Visitors {
-			batch = append(batch, mongo.NewUpdateOneModel().SetFilter(byID(tickets.RecoveryKey(idKey, v.IDHash, d.Phone))).
-				SetUpdate(bson.D{{Key: "$addToSet", Value: bson.D{{Key: "refs", Value: d.Ref}}}}).SetUpsert(true))
-			if len(batch) == 50 {
-				if err := flush(); err != nil {
-					return err
-				}
+			batch = append(batch, tickets.RecoveryEntry{Key: tickets.RecoveryKey(idKey, v.IDHash, d.Phone), Ref: d.Ref})
+		}
+		if len(batch) >= 500 {
+			if err := flush(); err != nil {
+				return err
 			}
 		}
 	}

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -12,7 +13,8 @@ import (
 	"github.com/yimayou/yimayou/app/tickets"
 )
 
-// A form token is claimed by exactly one of many concurrent inserts.
+// A form token is claimed by exactly one of many concurrent inserts, and
+// once in a batch with others.
 func TestFormUseClaimedOnce(t *testing.T) {
 	s := storetest.New(t)
 	ctx := context.Background()
@@ -23,11 +25,11 @@ func TestFormUseClaimedOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, ok, err := s.InsertFormUse(ctx, tickets.FormUse{ID: "f1", Fingerprint: string(rune('a' + i)), Created: time.Now()})
-			if err != nil {
-				t.Error(err)
+			errs := s.InsertFormUses(ctx, []tickets.FormUse{{ID: "f1", Ref: fmt.Sprintf("REF%07d", i), Created: time.Now()}})
+			if errs[0] != nil && !errors.Is(errs[0], domain.ErrConflict) {
+				t.Error(errs[0])
 			}
-			if ok {
+			if errs[0] == nil {
 				mu.Lock()
 				won++
 				mu.Unlock()
@@ -38,17 +40,31 @@ func TestFormUseClaimedOnce(t *testing.T) {
 	if won != 1 {
 		t.Fatalf("%d inserts won the token", won)
 	}
-	if err := s.SetFormUseRef(ctx, "f1", "ABCDEFGHJK"); err != nil {
-		t.Fatal(err)
+	errs := s.InsertFormUses(ctx, []tickets.FormUse{{ID: "f2", Ref: "A"}, {ID: "f1", Ref: "B"}, {ID: "f3", Ref: "C"}})
+	if errs[0] != nil || !errors.Is(errs[1], domain.ErrConflict) || errs[2] != nil {
+		t.Fatalf("batch: %v", errs)
 	}
-	if u, ok, err := s.InsertFormUse(ctx, tickets.FormUse{ID: "f1"}); ok || err != nil || u.Ref != "ABCDEFGHJK" {
-		t.Fatalf("taken token: %+v %v %v", u, ok, err)
+	if u, err := s.FormUse(ctx, "f3"); err != nil || u.Ref != "C" {
+		t.Fatalf("f3: %+v %v", u, err)
 	}
 	if err := s.DeleteFormUse(ctx, "f1"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.FormUse(ctx, "f1"); !errors.Is(err, domain.ErrNotFound) {
 		t.Fatalf("deleted: %v", err)
+	}
+	// The recovery index: repeated entries change nothing.
+	es := []tickets.RecoveryEntry{{Key: "k1", Ref: "R1"}, {Key: "k1", Ref: "R2"}, {Key: "k2", Ref: "R1"}}
+	for range 2 {
+		if err := s.AddRecoveries(ctx, es); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if refs, err := s.Recovery(ctx, "k1"); err != nil || len(refs) != 2 {
+		t.Fatalf("k1: %v %v", refs, err)
+	}
+	if _, err := s.Recovery(ctx, "k3"); !errors.Is(err, domain.ErrNotFound) {
+		t.Fatalf("k3: %v", err)
 	}
 }
 

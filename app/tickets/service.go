@@ -124,6 +124,8 @@ type Service struct {
 	claims  *group[[]IDClaim]
 	takes   *group[take]
 	inserts *group[Reservation]
+
+	tourist touristGroups // form tokens and the recovery index (tourist.go)
 }
 
 // IDClaim is one "this ID has a reservation here that day" record.

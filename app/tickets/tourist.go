@@ -9,6 +9,7 @@ import (
 	"errors"
 	"regexp"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/yimayou/yimayou/app/domain"
@@ -27,20 +28,20 @@ import (
 // secret is derived from the reservation's reference with a server key:
 // the same link a tourist gets back by ID number and phone (Recover).
 
-// TouristStore is what the tourist safety nets need of the database; every
-// method is one single-document operation found by _id.
+// TouristStore is what the tourist safety nets need of the database: writes
+// batched for the group commits, reads by _id.
 type TouristStore interface {
-	// InsertFormUse inserts u unless its token was used; then it returns
-	// the stored use and false.
-	InsertFormUse(ctx context.Context, u FormUse) (FormUse, bool, error)
+	// InsertFormUses inserts each use unless its token was used already
+	// (domain.ErrConflict for that one): one result per use.
+	InsertFormUses(ctx context.Context, us []FormUse) []error
 	FormUse(ctx context.Context, id string) (FormUse, error)
-	SetFormUseRef(ctx context.Context, id, ref string) error
-	// DeleteFormUse deletes a use that has no reservation yet.
+	// DeleteFormUse frees a token whose reservation was refused.
 	DeleteFormUse(ctx context.Context, id string) error
 
-	// AddRecovery lists ref under key (a keyed hash of an ID and a phone);
-	// Recovery returns the refs under key, or domain.ErrNotFound.
-	AddRecovery(ctx context.Context, key, ref string) error
+	// AddRecoveries lists each entry's ref under its key (a keyed hash of
+	// an ID and a phone), repeats changing nothing; Recovery returns the
+	// refs under key, or domain.ErrNotFound.
+	AddRecoveries(ctx context.Context, es []RecoveryEntry) error
 	Recovery(ctx context.Context, key string) ([]string, error)
 
 	// InsertGateFlag records an offline decision the server overturned,
@@ -49,12 +50,55 @@ type TouristStore interface {
 	GateFlags(ctx context.Context, day string) ([]GateFlag, error)
 }
 
-// FormUse is one reservation form's token put to use.
+// FormUse is one reservation form's token put to use: the reference its
+// reservation gets is chosen first, so a repeat knows what to wait for.
 type FormUse struct {
 	ID          string // hash of the token
 	Fingerprint string // keyed hash of what the form asked for
-	Ref         string // "" until the reservation exists
+	Ref         string
 	Created     time.Time
+}
+
+// RecoveryEntry lists a reservation under an ID and phone.
+type RecoveryEntry struct {
+	Key, Ref string
+}
+
+// touristGroups are the group commits of the form tokens and the recovery
+// index: on the embedded server a batch costs what one write does, so the
+// safety nets add about one write per batch of reservations, not two per
+// reservation.
+type touristGroups struct {
+	once     sync.Once
+	forms    *group[FormUse]
+	recovery *group[[]RecoveryEntry]
+}
+
+func (s *Service) groups() *touristGroups {
+	g := &s.tourist
+	g.once.Do(func() {
+		g.forms = newGroup(50, s.store.InsertFormUses)
+		g.recovery = newGroup(50, func(ctx context.Context, items [][]RecoveryEntry) []error {
+			var flat []RecoveryEntry
+			for _, it := range items {
+				flat = append(flat, it...)
+			}
+			err := s.store.AddRecoveries(ctx, flat)
+			out := make([]error, len(items))
+			for i := range out {
+				out[i] = err
+			}
+			return out
+		})
+	})
+	return g
+}
+
+func (r ReserveRequest) refOrNew() string {
+	if r.ref != "" {
+		return r.ref
+	}
+	return newRef()
 }
 
 // FormUsedError says the form's token made another reservation than this
@@ -99,11 +143,10 @@ func (s *Service) ReserveOnce(ctx context.Context, token string, req ReserveRequ
 	fp := fingerprint(sec.idKey, req)
 	waitUntil := time.Now().Add(formWait)
 	for attempt := 0; attempt < 5; attempt++ {
-		use, inserted, err := s.store.InsertFormUse(ctx, FormUse{ID: id, Fingerprint: fp, Created: s.now().UTC().Truncate(time.Millisecond)})
-		if err != nil {
-			return Reserved{}, false, err
-		}
-		if inserted {
+		mine := FormUse{ID: id, Fingerprint: fp, Ref: newRef(), Created: s.now().UTC().Truncate(time.Millisecond)}
+		err := s.groups().forms.do(ctx, mine)
+		if err == nil {
+			req.ref = mine.Ref
 			res, err := s.Reserve(ctx, req)
 			if err != nil {
 				// Refused or failed: the token is free again, so the
@@ -113,14 +156,34 @@ func (s *Service) ReserveOnce(ctx context.Context, token string, req ReserveRequ
 				}
 				return Reserved{}, false, err
 			}
-			if err := s.store.SetFormUseRef(context.WithoutCancel(ctx), id, res.Ref); err != nil {
-				s.log.Error("tickets: form token's reservation", "ref", res.Ref, "err", err)
-			}
 			return res, false, nil
 		}
-		// Another POST of this form got there first: wait for its answer.
-		for use.Ref == "" {
+		if !errors.Is(err, domain.ErrConflict) {
+			return Reserved{}, false, err
+		}
+		// Another POST of this form got there first: wait for its
+		// reservation, or for its refusal (the token freed).
+		for {
+			use, err := s.store.FormUse(ctx, id)
+			if errors.Is(err, domain.ErrNotFound) {
+				break // refused: try ourselves
+			}
+			if err != nil {
+				return Reserved{}, false, err
+			}
+			r, err := s.Reservation(ctx, use.Ref)
+			if err == nil {
+				link := s.linkSecret(sec, r.Ref)
+				if use.Fingerprint != fp {
+					return Reserved{}, false, &FormUsedError{Ref: r.Ref, Secret: link}
+				}
+				return Reserved{Reservation: r, Secret: link}, true, nil
+			}
+			if !errors.Is(err, domain.ErrNotFound) {
+				return Reserved{}, false, err
+			}
 			if s.now().Sub(use.Created) > formAbandoned {
+				// Its node died between the token and the reservation.
 				if err := s.store.DeleteFormUse(ctx, id); err != nil {
 					return Reserved{}, false, err
 				}
@@ -136,26 +199,7 @@ func (s *Service) ReserveOnce(ctx context.Context, token string, req ReserveRequ
 				return Reserved{}, false, ctx.Err()
 			case <-t.C:
 			}
-			use, err = s.store.FormUse(ctx, id)
-			if errors.Is(err, domain.ErrNotFound) {
-				break // the first one was refused: try ourselves
-			}
-			if err != nil {
-				return Reserved{}, false, err
-			}
 		}
-		if use.Ref == "" {
-			continue
-		}
-		link := s.linkSecret(sec, use.Ref)
-		if use.Fingerprint != fp {
-			return Reserved{}, false, &FormUsedError{Ref: use.Ref, Secret: link}
-		}
-		r, err := s.Reservation(ctx, use.Ref)
-		if err != nil {
-			return Reserved{}, false, err
-		}
-		return Reserved{Reservation: r, Secret: link}, true, nil
 	}
 	return Reserved{}, false, errorf("form %s: no answer after retries", id[:8])
 }
@@ -217,11 +261,11 @@ func RecoveryKey(idKey []byte, idHash, phone string) string { return recoveryKey
 func (s *Service) indexForRecovery(ctx context.Context, r Reservation) {
 	sec, err := s.loadSecrets(ctx, false)
 	if err == nil {
-		for _, v := range r.Visitors {
-			if err = s.store.AddRecovery(ctx, recoveryKey(sec.idKey, v.IDHash, r.Phone), r.Ref); err != nil {
-				break
-			}
+		es := make([]RecoveryEntry, len(r.Visitors))
+		for i, v := range r.Visitors {
+			es[i] = RecoveryEntry{Key: recoveryKey(sec.idKey, v.IDHash, r.Phone), Ref: r.Ref}
 		}
+		err = s.groups().recovery.do(ctx, es)
 	}
 	if err != nil {
 		// The reservation stands; only finding it by ID and phone fails.

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"regexp"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -271,6 +272,19 @@ func (s *Service) indexForRecovery(ctx context.Context, r Reservation) {
 		// The reservation stands; only finding it by ID and phone fails.
 		s.log.Error("tickets: index for recovery", "ref", r.Ref, "err", err)
 	}
+}
+
+// ThrottleKey is a keyed hash of a document number as typed (trimmed,
+// upper case), for limiting lost-link tries per ID whatever the client
+// address; "" when the keys cannot be read.
+func (s *Service) ThrottleKey(ctx context.Context, number string) string {
+	sec, err := s.loadSecrets(ctx, false)
+	if err != nil {
+		return ""
+	}
+	m := hmac.New(sha256.New, sec.idKey)
+	m.Write([]byte("recover-throttle\x00" + strings.ToUpper(strings.Join(strings.Fields(number), ""))))
+	return hex.EncodeToString(m.Sum(nil)[:16])
 }
 
 // RecoverRequest is a lost link asked for by ID number and phone.

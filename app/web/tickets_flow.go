@@ -38,7 +38,7 @@ type recoverItem struct {
 // ticketFlowRoutes registers the lost-link pages (ticketRoutes calls it).
 func (s *Server) ticketFlowRoutes(app fiber.Router, admin fiber.Router) {
 	app.Get(recoverHref, s.showRecover)
-	app.Post(recoverHref, s.recoverLimiter(), s.recoverBooking)
+	app.Post(recoverHref, s.recoverLimiter(), s.recoverIDLimiter(), s.recoverBooking)
 	admin.Get("/gate/flags", requireRole(domain.RoleGate, domain.RoleOperator), s.showGateFlags)
 }
 
@@ -51,6 +51,28 @@ func (s *Server) recoverLimiter() fiber.Handler {
 		Storage:    s.KV,
 		KeyGenerator: func(c *fiber.Ctx) string {
 			return "recover:" + clientIP(c)
+		},
+		LimitReached: func(c *fiber.Ctx) error {
+			d := s.recoverForm(c)
+			d.Error = s.I18n.T(langOf(c), "ticketflow.recover.limit")
+			return s.renderRecover(c, fiber.StatusTooManyRequests, d)
+		},
+	})
+}
+
+// recoverIDLimiter allows 5 tries per document number per hour, whatever
+// the client address: a phone number cannot be guessed from many
+// addresses either. The key is a keyed hash, never the number.
+func (s *Server) recoverIDLimiter() fiber.Handler {
+	return limiter.New(limiter.Config{
+		Max:        5,
+		Expiration: time.Hour,
+		Storage:    s.KV,
+		Next: func(c *fiber.Ctx) bool {
+			return s.Tickets.Service.ThrottleKey(c.UserContext(), c.FormValue("id")) == ""
+		},
+		KeyGenerator: func(c *fiber.Ctx) string {
+			return "recover-id:" + s.Tickets.Service.ThrottleKey(c.UserContext(), c.FormValue("id"))
 		},
 		LimitReached: func(c *fiber.Ctx) error {
 			d := s.recoverForm(c)

@@ -143,9 +143,19 @@ func TestRecoverBooking(t *testing.T) {
 	if r := find("513322199001010021", "13800000000", "bo"); r.status != 400 || !strings.Contains(r.body, `aria-invalid="true"`) || !strings.Contains(r.body, `lang="bo"`) {
 		t.Fatalf("bad ID: %d %.2000s", r.status, r.body)
 	}
-	// Ten tries per address per 15 minutes (four made above).
+	// Five tries per document number per hour, whatever the address (the
+	// limit's key is the number alone; two tries were made above).
+	other := newBrowser(t, f.app)
+	for i := range 4 {
+		r := other.send("POST", "/r/find", url.Values{"id_type": {"cn"}, "id": {" " + validID(51) + " "}, "phone": {"13700000000"}}.Encode(),
+			"Content-Type", "application/x-www-form-urlencoded")
+		if want := map[bool]int{true: http.StatusTooManyRequests, false: http.StatusOK}[i == 3]; r.status != want {
+			t.Fatalf("try %d on one ID: %d, want %d", i+3, r.status, want)
+		}
+	}
+	// Ten tries per address per 15 minutes (seven made above from it).
 	var last resp
-	for range 7 {
+	for range 4 {
 		last = find(validID(53), "13800000000", "en")
 	}
 	if last.status != http.StatusTooManyRequests || !strings.Contains(last.body, "Too many tries") {

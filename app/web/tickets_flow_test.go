@@ -65,6 +65,15 @@ func TestReserveFormSentTwice(t *testing.T) {
 		t.Fatalf("changed form: %d %.3000s", r.status, r.body)
 	}
 
+	// A mangled token: the form comes back, with a fresh token and the
+	// reason at the top.
+	mangled := reserveValues(today, validID(45))
+	mangled.Set("form", "not a token")
+	r = b.do("POST", base, mangled)
+	if r.status != http.StatusBadRequest || !strings.Contains(r.body, "This form has expired") || formTokenRe.FindStringSubmatch(r.body) == nil {
+		t.Fatalf("mangled token: %d %.2000s", r.status, r.body)
+	}
+
 	// Ten at once.
 	tok = formToken(t, b, base+"?date="+today+"&n=2")
 	form = reserveValues(today, validID(43), validID(44))

@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -33,6 +35,13 @@ type touristFixture struct {
 	rec     *memRecorder
 	offline *atomic.Bool
 	posts   *atomic.Int64 // POSTs to a reservation page
+	// second is closed when a second reservation POST arrives; until then
+	// the answer to the first is held back, so that a double tap is a
+	// double tap however slow the machine (the first answer cannot
+	// replace the page before the second tap).
+	second     chan struct{}
+	secondOnce sync.Once
+	hold       atomic.Bool // whether to hold the first answer
 }
 
 func newTouristFixture(t *testing.T) *touristFixture {
@@ -51,7 +60,7 @@ func newTouristFixture(t *testing.T) *touristFixture {
 			t.Fatal(err)
 		}
 	}
-	tf := &touristFixture{rec: &memRecorder{}, offline: &atomic.Bool{}, posts: &atomic.Int64{}}
+	tf := &touristFixture{rec: &memRecorder{}, offline: &atomic.Bool{}, posts: &atomic.Int64{}, second: make(chan struct{})}
 	tf.svc = tickets.New(s, tf.rec, tickets.Options{})
 	f := newFixtureWith(t, s, tf.rec, func(d *Deps) {
 		d.Tickets = TicketDeps{Service: tf.svc}
@@ -75,7 +84,25 @@ func newTouristFixture(t *testing.T) *touristFixture {
 			}
 		}
 		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/reserve") {
-			tf.posts.Add(1)
+			// Every POST reaches the app even when the browser gives up
+			// on it (a second tap cancels the first request).
+			r = r.WithContext(context.WithoutCancel(r.Context()))
+			if n := tf.posts.Add(1); n > 1 || !tf.hold.Load() {
+				tf.secondOnce.Do(func() { close(tf.second) })
+			} else {
+				rec := httptest.NewRecorder()
+				proxy.ServeHTTP(rec, r)
+				select {
+				case <-tf.second:
+				case <-time.After(10 * time.Second):
+				}
+				for k, v := range rec.Header() {
+					w.Header()[k] = v
+				}
+				w.WriteHeader(rec.Code)
+				_, _ = w.Write(rec.Body.Bytes())
+				return
+			}
 		}
 		proxy.ServeHTTP(w, r)
 	}))
@@ -103,7 +130,9 @@ func TestDoubleTapAndRecoverInBrowser(t *testing.T) {
 		t.Fatalf("fill the form: %v", err)
 	}
 	// Two taps 150 ms apart: the first POST is still on its way (400 ms
-	// round trip) when the second leaves.
+	// round trip, and the fixture holds its answer until the second
+	// arrives) when the second leaves.
+	tf.hold.Store(true)
 	if _, err := chromedp.Run(phone, chromedp.Evaluate[bool](`(() => {
 		const b = document.querySelector("#reserve-form button");
 		b.click();

@@ -6,6 +6,9 @@
 var VERSION = "__VERSION__";
 var CACHE = "yimayou-" + VERSION;
 var PAGES = /^\/(s|c|q)\/|^\/$/;
+// A booking's private page and its ticket codes: kept when opened, so the
+// tourist can show them at a gate with no signal.
+var BOOKING = /^\/r\/[0-9A-Z]{10}\/[A-Za-z0-9_-]+(\/t\/[0-9]+\.png)?$/;
 
 self.addEventListener("install", function () { self.skipWaiting(); });
 
@@ -39,7 +42,7 @@ self.addEventListener("fetch", function (event) {
   if (req.method !== "GET") { return; }
   var url = new URL(req.url);
   if (url.origin !== self.location.origin) { return; }
-  if (req.mode === "navigate" && PAGES.test(url.pathname)) {
+  if ((req.mode === "navigate" && PAGES.test(url.pathname)) || BOOKING.test(url.pathname)) {
     event.respondWith(networkFirst(req));
   } else if (url.pathname.indexOf("/static/") === 0 || url.pathname.indexOf("/media/") === 0) {
     event.respondWith(cacheFirst(req));

@@ -20,6 +20,9 @@ const (
 	EventTicketExpired   EventType = "ticket.expired"
 	EventTicketCheckedIn EventType = "ticket.checked_in"
 	EventTicketDoubleUse EventType = "ticket.double_use"
+	// EventTicketGateFlag is an offline check-in the server overturned on
+	// sync (unpaid, cancelled, unknown…).
+	EventTicketGateFlag EventType = "ticket.gate_flag"
 )
 
 // Device classes, derived from the user agent at the edge.

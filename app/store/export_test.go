@@ -16,3 +16,12 @@ func (s *Store) SetStoredSchemaVersion(ctx context.Context, version int) error {
 		options.UpdateOne().SetUpsert(true))
 	return wrap(colMeta, err)
 }
+
+// ForgetRecoveryAndRemigrate empties the lost-link index and runs the
+// migration that fills it from the reservations, as on an upgrade.
+func (s *Store) ForgetRecoveryAndRemigrate(ctx context.Context) error {
+	if _, err := s.col(colRecovery).DeleteMany(ctx, bson.D{}); err != nil {
+		return err
+	}
+	return migrateTouristSafety(ctx, s)
+}

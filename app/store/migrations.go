@@ -58,6 +58,7 @@ var migrations = []migration{
 	{"live view minutes per node", func(ctx context.Context, s *Store) error {
 		return s.ensureCollection(ctx, colLive)
 	}},
+	{"tickets: reservation form tokens, lost-link recovery by ID and phone, overturned gate decisions", migrateTouristSafety},
 }
 
 // SchemaVersion is the version this binary migrates to.

@@ -61,6 +61,31 @@ func benchmarkReserve(b *testing.B, parallelism int) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "reservations/s")
 }
 
+// BenchmarkReserveOnce is BenchmarkReserve through the reservation form's
+// token (a unique insert before, an update after): what a tourist's POST
+// costs.
+func BenchmarkReserveOnce(b *testing.B) {
+	e := newEnv(b)
+	ctx := context.Background()
+	date, slot := "2026-12-02", "1000"
+	if err := e.store.EnsureCapacity(ctx, tickets.Capacity{Site: "race", Date: date, Slot: slot, Limit: 1 << 30, Online: 1 << 30, Remaining: 1 << 30}); err != nil {
+		b.Fatal(err)
+	}
+	var n atomic.Int64
+	b.SetParallelism(16)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := int(n.Add(1))
+			if _, _, err := e.svc.ReserveOnce(ctx, tickets.NewFormToken(), tickets.ReserveRequest{Site: "race", Date: date, Slot: slot,
+				Visitors: []tickets.VisitorInput{passport(i)}, Phone: "13800000000"}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "reservations/s")
+}
+
 // BenchmarkVerifyToken is the signature check a gate's scan costs on the
 // server before any database work.
 func BenchmarkVerifyToken(b *testing.B) {

@@ -21,6 +21,10 @@ type CheckinRequest struct {
 	Device  string
 	Offline bool
 	By      string // the gate user
+	// CollectedFen is the money the gate took for an unpaid ticket (its
+	// code said "collect ¥X"); when it covers what is due the reservation
+	// is marked paid by the gate user, then checked in.
+	CollectedFen int64
 }
 
 // CheckinResult is the gate's answer.
@@ -36,6 +40,8 @@ type CheckinResult struct {
 	// Replayed is true when this scan had been recorded before (a repeated
 	// sync): the answer is the one it got then.
 	Replayed bool
+	// DueFen is what is left to pay, on a not_paid refusal.
+	DueFen int64
 }
 
 var scanIDRe = regexp.MustCompile(`^[A-Za-z0-9_-]{8,64}$`)
@@ -48,6 +54,14 @@ func ValidScanID(s string) bool { return scanIDRe.MatchString(s) }
 // of gates and nodes); any later scan by another scan id is refused online
 // and recorded as a double use for the operator.
 func (s *Service) CheckIn(ctx context.Context, req CheckinRequest) (CheckinResult, error) {
+	res, err := s.checkIn(ctx, req)
+	if err == nil && req.Offline && res.Refusal != nil {
+		s.flagOffline(ctx, req, res)
+	}
+	return res, err
+}
+
+func (s *Service) checkIn(ctx context.Context, req CheckinRequest) (CheckinResult, error) {
 	now := s.now()
 	if req.At.IsZero() || req.At.After(now.Add(5*time.Minute)) {
 		// A device clock far in the future would make a ticket look valid
@@ -99,8 +113,22 @@ func (s *Service) CheckIn(ctx context.Context, req CheckinRequest) (CheckinResul
 			res.Type = &t
 		}
 	}
+	if due := r.DueFen(); due > 0 && req.CollectedFen >= due {
+		paid, err := s.collectAtGate(ctx, r, req)
+		var refusal *Refusal
+		switch {
+		case errors.As(err, &refusal):
+			// Cancelled or expired meanwhile: refused below, and the
+			// money goes back at the ticket office.
+		case err != nil:
+			return CheckinResult{}, err
+		default:
+			r = paid
+		}
+	}
 	switch {
 	case r.State == StateHeld || r.State == StateBooked:
+		res.DueFen = r.DueFen()
 		return refused(ReasonNotPaid)
 	case r.State.Final():
 		return refused(ReasonCancelled)

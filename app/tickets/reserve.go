@@ -32,6 +32,8 @@ type ReserveRequest struct {
 	// cashier), not from the online places.
 	WalkIn bool
 	By     string
+
+	ref string // chosen by ReserveOnce before reserving; "" means a new one
 }
 
 // Reserved is a new reservation and the secret of its private link, which
@@ -162,7 +164,7 @@ func (s *Service) Reserve(ctx context.Context, req ReserveRequest) (Reserved, er
 	if err != nil {
 		return Reserved{}, err
 	}
-	r := Reservation{Ref: newRef(), Site: c.Site, County: c.County, Date: req.Date, Slot: req.Slot,
+	r := Reservation{Ref: req.refOrNew(), Site: c.Site, County: c.County, Date: req.Date, Slot: req.Slot,
 		ValidDays: c.ValidDays, Phone: req.Phone, Payment: c.Payment, Lang: req.Lang,
 		Created: now.UTC().Truncate(time.Millisecond)}
 	r.Updated = r.Created
@@ -237,6 +239,7 @@ func (s *Service) Reserve(ctx context.Context, req ReserveRequest) (Reserved, er
 			s.log.Error("tickets: insert hold", "ref", r.Ref, "err", err)
 		}
 	}
+	s.indexForRecovery(ctx, r)
 	extra := map[string]string{"amount_fen": fen(r.TotalFen), "tickets": ticketList(r), "state": string(r.State)}
 	if req.WalkIn {
 		extra["channel"] = "walk_in"

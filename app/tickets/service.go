@@ -24,6 +24,8 @@ import (
 // single-document operation or a short sequence of them; none needs a
 // transaction.
 type Store interface {
+	TouristStore // form tokens, lost-link recovery, overturned gate decisions (tourist.go)
+
 	TicketSite(ctx context.Context, site string) (SiteConfig, error)
 	PutTicketSite(ctx context.Context, c SiteConfig) error
 
@@ -122,6 +124,8 @@ type Service struct {
 	claims  *group[[]IDClaim]
 	takes   *group[take]
 	inserts *group[Reservation]
+
+	tourist touristGroups // form tokens and the recovery index (tourist.go)
 }
 
 // IDClaim is one "this ID has a reservation here that day" record.
@@ -470,7 +474,7 @@ func (s *Service) Token(ctx context.Context, r Reservation, i int) (string, erro
 	}
 	v := r.Visitors[i]
 	c := Claims{KeyID: sec.signer.ID, TicketID: v.TicketID, Site: r.Site, Date: r.Date, Slot: r.Slot,
-		Days: r.ValidDays, Type: v.Type}
+		Days: r.ValidDays, Type: v.Type, DueFen: r.DueFen()}
 	m := v.IDMasked
 	c.IDLast = m[len(m)-4:]
 	if m[0] != '*' {

@@ -49,7 +49,7 @@ func (s *Service) Private(ctx context.Context, ref, secret string) (Reservation,
 	if err != nil {
 		return Reservation{}, err
 	}
-	if !keyMatches(r, secret) {
+	if !s.linkMatches(ctx, r, secret) {
 		return Reservation{}, domain.ErrNotFound
 	}
 	return r, nil

@@ -21,7 +21,21 @@ import (
 // key id lets keys rotate: gates hold every published public key. About
 // 140 characters: a version 8 QR code at level M, easy for phone cameras
 // and for a scanner reading a phone screen.
-const tokenPrefix = "Y1"
+//
+// A ticket of a reservation that is not paid yet (pay at the gate, or an
+// online payment still pending) is a "Y2" code: the same fields and one
+// more before the signature, the amount in fen to collect. An offline gate
+// must never take an unpaid ticket for a valid one, and it cannot know
+// what was paid since it lost signal; so the code itself says "collect
+// ¥X first", signed, and cannot be stripped of it. The alternative, an
+// offline list of unpaid tickets on each gate, misses every booking made
+// after the gate's last sync; signing only paid tickets would leave a
+// pay-at-the-gate visitor with no code to show. Once paid, the tourist's
+// page shows a Y1 code; online, the server has the last word either way.
+const (
+	tokenPrefix       = "Y1"
+	tokenPrefixUnpaid = "Y2"
+)
 
 // MaxTokenLen bounds what the parser looks at.
 const MaxTokenLen = 400
@@ -37,6 +51,9 @@ type Claims struct {
 	Type     string // ticket type code, so the gate can ask for the proof of a concession
 	IDFirst  string // first 3 characters of the ID, "" for short documents
 	IDLast   string // last 4 characters of the ID
+	// DueFen is what the gate must collect before letting the visitor in
+	// (the whole reservation's unpaid amount); 0 on a paid ticket.
+	DueFen int64
 }
 
 var (
@@ -83,11 +100,15 @@ func (c Claims) payload() (string, error) {
 	if !kidRe.MatchString(c.KeyID) || !ticketIDRe.MatchString(c.TicketID) || !siteRe.MatchString(c.Site) || len(c.Site) > 64 ||
 		!dateRe.MatchString(compact) || !ValidDate(c.Date) || !(slot == "-" || slotRe.MatchString(slot)) ||
 		c.Days < 1 || c.Days > 30 || !codeRe.MatchString(c.Type) || !(first == "-" || (len(first) == 3 && idPartRe.MatchString(first))) ||
-		len(c.IDLast) != 4 || !idPartRe.MatchString(c.IDLast) {
+		len(c.IDLast) != 4 || !idPartRe.MatchString(c.IDLast) || c.DueFen < 0 || c.DueFen > 100_000_000 {
 		return "", ErrTokenFormat
 	}
-	return strings.Join([]string{tokenPrefix, c.KeyID, c.TicketID, c.Site, compact, slot,
-		strconv.Itoa(c.Days), c.Type, first, c.IDLast}, "."), nil
+	f := []string{tokenPrefix, c.KeyID, c.TicketID, c.Site, compact, slot, strconv.Itoa(c.Days), c.Type, first, c.IDLast}
+	if c.DueFen > 0 {
+		f[0] = tokenPrefixUnpaid
+		f = append(f, strconv.FormatInt(c.DueFen, 10))
+	}
+	return strings.Join(f, "."), nil
 }
 
 // Sign makes the ticket code of c with key (whose id must be c.KeyID).
@@ -112,7 +133,16 @@ func ParseToken(token string) (Claims, []byte, string, error) {
 	}
 	payload, sigText := token[:cut], token[cut+1:]
 	f := strings.Split(payload, ".")
-	if len(f) != 10 || f[0] != tokenPrefix {
+	var due int64
+	switch {
+	case len(f) == 10 && f[0] == tokenPrefix:
+	case len(f) == 11 && f[0] == tokenPrefixUnpaid:
+		n, err := strconv.ParseInt(f[10], 10, 64)
+		if err != nil || n < 1 {
+			return Claims{}, nil, "", ErrTokenFormat
+		}
+		due = n // canonical spelling is checked by re-encoding below
+	default:
 		return Claims{}, nil, "", ErrTokenFormat
 	}
 	// Strict: a signature has exactly one spelling, so a code cannot be
@@ -129,7 +159,7 @@ func ParseToken(token string) (Claims, []byte, string, error) {
 		return Claims{}, nil, "", ErrTokenFormat
 	}
 	c := Claims{KeyID: f[1], TicketID: f[2], Site: f[3], Date: f[4][:4] + "-" + f[4][4:6] + "-" + f[4][6:],
-		Slot: f[5], Days: days, Type: f[7], IDFirst: f[8], IDLast: f[9]}
+		Slot: f[5], Days: days, Type: f[7], IDFirst: f[8], IDLast: f[9], DueFen: due}
 	if c.Slot == "-" {
 		c.Slot = ""
 	}

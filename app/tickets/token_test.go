@@ -23,7 +23,8 @@ func TestTokenRoundTrip(t *testing.T) {
 	pub := key.Public().(ed25519.PublicKey)
 	ring := Keyring{Public: map[string]ed25519.PublicKey{"1": pub, "12": pub}}
 	for _, c := range []Claims{sampleClaims,
-		{KeyID: "12", TicketID: "0000000000-20", Site: "luding-bridge", Date: "2026-01-31", Days: 1, Type: "child-free", IDLast: "5678"}} {
+		{KeyID: "12", TicketID: "0000000000-20", Site: "luding-bridge", Date: "2026-01-31", Days: 1, Type: "child-free", IDLast: "5678"},
+		{KeyID: "1", TicketID: "K7Q2M9XW3D-2", Site: "hailuogou", Date: "2026-12-01", Days: 1, Type: "adult", IDLast: "1238", DueFen: 27000}} {
 		tok, err := Sign(c, key)
 		if err != nil {
 			t.Fatal(err)
@@ -48,6 +49,9 @@ func TestTokenRefusals(t *testing.T) {
 	unknown, _ := Sign(c2, other)
 	tampered := strings.Replace(tok, "yading", "yadinh", 1)
 	longer := strings.Replace(tok, ".3.", ".30.", 1)
+	unpaid := sampleClaims
+	unpaid.DueFen = 27000
+	due, _ := Sign(unpaid, key)
 	cases := map[string]error{
 		forged:                                 ErrTokenSignature,
 		tampered:                               ErrTokenSignature,
@@ -61,6 +65,13 @@ func TestTokenRefusals(t *testing.T) {
 		strings.Replace(tok, ".3.", ".03.", 1): ErrTokenFormat, // one code, one meaning
 		strings.Replace(tok, "20261201", "20261301", 1): ErrTokenFormat,
 		strings.Repeat("A", MaxTokenLen+1):              ErrTokenFormat,
+		// An unpaid ticket's amount has one spelling, and only Y2 has one.
+		strings.Replace(due, ".27000.", ".027000.", 1): ErrTokenFormat,
+		strings.Replace(due, ".27000.", ".0.", 1):      ErrTokenFormat,
+		strings.Replace(due, ".27000.", ".-5.", 1):     ErrTokenFormat,
+		"Y1" + due[2:]: ErrTokenFormat,
+		"Y2" + tok[2:]: ErrTokenFormat,
+		strings.Replace(due, ".27000.", ".1.", 1): ErrTokenSignature,
 	}
 	for in, want := range cases {
 		if _, err := ring.Verify(in); !errors.Is(err, want) {

@@ -36,6 +36,9 @@ type gateData struct {
 	// Messages are the answers' texts for offline use, as JSON; json.Marshal
 	// escapes <, > and &, so it is safe inside the script element.
 	Messages template.JS
+	// Types are the ticket types of each site (name, proof to check), so
+	// an offline answer says what to look at; JSON like Messages.
+	Types template.JS
 }
 
 type gateDoubleUse struct {
@@ -78,6 +81,11 @@ func (s *Server) showGate(c *fiber.Ctx) error {
 		"valid", "checking", "camera_none", "camera_error", "key_missing", "type", "proof", "name", "id", "replayed", "no_site", "session", "keys"} {
 		msgs[k] = s.I18n.T(lang, "tickets.gate."+k)
 	}
+	types, err := s.gateTypes(c, sites, msgs)
+	if err != nil {
+		return err
+	}
+	d.Types = types
 	raw, err := json.Marshal(msgs)
 	if err != nil {
 		return err
@@ -130,6 +138,8 @@ type gateScan struct {
 	At      int64  `json:"at"` // Unix milliseconds on the device
 	Device  string `json:"device"`
 	Offline bool   `json:"offline"`
+	// CollectedFen is the money taken at the gate for an unpaid ticket.
+	CollectedFen int64 `json:"collected_fen"`
 }
 
 type gateVerdict struct {
@@ -148,6 +158,8 @@ type gateVerdict struct {
 	FirstAt  string `json:"first_at,omitempty"`
 	FirstBy  string `json:"first_by,omitempty"`
 	Replayed bool   `json:"replayed,omitempty"`
+	// DueFen is what to collect before letting an unpaid ticket in.
+	DueFen int64 `json:"due_fen,omitempty"`
 }
 
 const maxSyncItems = 200
@@ -168,7 +180,7 @@ func (s *Server) checkScan(c *fiber.Ctx, in gateScan) (gateVerdict, error) {
 		in.Token = ""
 	}
 	req := tickets.CheckinRequest{Token: in.Token, Site: site.Key, ScanID: in.ScanID, Device: clip(in.Device, 64),
-		Offline: in.Offline, By: currentUser(c).Username}
+		Offline: in.Offline, By: currentUser(c).Username, CollectedFen: max(in.CollectedFen, 0)}
 	if in.At > 0 {
 		req.At = time.UnixMilli(in.At)
 	}
@@ -192,6 +204,9 @@ func (s *Server) checkScan(c *fiber.Ctx, in gateScan) (gateVerdict, error) {
 	}
 	v.Reason = string(res.Refusal.Reason)
 	v.Message = s.I18n.T(lang, res.Refusal.Key())
+	if res.DueFen > 0 {
+		v.DueFen, v.Message = res.DueFen, s.I18n.T(lang, "ticketflow.gate.collect", s.I18n.T(lang, "tickets.yuan", yuan(res.DueFen)))
+	}
 	if f := res.Refusal.First; f != nil {
 		v.FirstAt, v.FirstBy = f.At.In(domain.ChinaTime).Format("2006-01-02 15:04:05"), f.By
 	}

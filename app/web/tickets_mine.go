@@ -34,6 +34,8 @@ type myReservationData struct {
 	Cancelled            bool
 	Message              string
 	Phone                string
+	// Due is what an unpaid booking's codes ask the gate to collect.
+	Due string
 }
 
 type myTicket struct {
@@ -84,6 +86,9 @@ func (s *Server) renderMyReservation(c *fiber.Ctx, status int, r tickets.Reserva
 	if slot, ok := cfg.Slot(r.Slot); ok && r.Slot != "" {
 		d.SlotLabel = slot.Start + "–" + slot.End
 	}
+	if due := r.DueFen(); due > 0 {
+		d.Due = s.I18n.T(lang, "tickets.yuan", yuan(due))
+	}
 	if r.State == tickets.StateHeld {
 		d.HoldUntil = r.HoldUntil.In(domain.ChinaTime).Format("15:04")
 	}
@@ -91,7 +96,10 @@ func (s *Server) renderMyReservation(c *fiber.Ctx, status int, r tickets.Reserva
 	for i, v := range r.Visitors {
 		t := myTicket{ID: v.TicketID, Name: v.Name, Masked: v.IDMasked, Type: v.Type,
 			ImgHref: href + "/t/" + strconv.Itoa(i+1) + ".png"}
-		t.DownloadHref = t.ImgHref + "?download=1"
+		// The code changes when the booking is paid: a new URL, so that
+		// neither the browser nor the service worker keeps the old one.
+		t.DownloadHref = t.ImgHref + "?download=1&v=" + strconv.Itoa(r.Seq)
+		t.ImgHref += "?v=" + strconv.Itoa(r.Seq)
 		if tt, ok := cfg.Type(v.Type); ok {
 			t.Type, t.Proof = tt.Name.String(lang), loc(tt.Proof, lang)
 		}

@@ -41,6 +41,15 @@ type reserveData struct {
 	Error      string // a refusal or form error, translated
 	ErrorField string
 	CancelNote string
+	// FormToken makes a second POST of this form (a double tap, a retry
+	// after a timeout) return the first one's booking; see ReserveOnce.
+	FormToken string
+	// UsedHref links the booking this form made already, when it was sent
+	// again with other details.
+	UsedHref, UsedRef string
+	RecoverHref       string
+	// ErrorHref leads from the error at the top to the field it is about.
+	ErrorHref string
 }
 
 type reserveDay struct {
@@ -71,11 +80,12 @@ type visitorForm struct {
 type reserveForm struct {
 	Date, Slot, Phone string
 	Visitors          []tickets.VisitorInput
+	Token             string
 }
 
 func parseReserveForm(c *fiber.Ctx, limit int) reserveForm {
 	f := reserveForm{Date: utils.CopyString(c.FormValue("date")), Slot: utils.CopyString(c.FormValue("slot")),
-		Phone: utils.CopyString(c.FormValue("phone"))}
+		Phone: utils.CopyString(c.FormValue("phone")), Token: utils.CopyString(c.FormValue("form"))}
 	n, _ := strconv.Atoi(c.FormValue("n"))
 	n = min(max(n, 0), limit)
 	for i := 0; i < n; i++ {
@@ -120,15 +130,22 @@ func (s *Server) reserve(c *fiber.Ctx) error {
 	}
 	f := parseReserveForm(c, cfg.MaxVisitors)
 	lang := langOf(c)
-	res, err := s.Tickets.Service.Reserve(c.UserContext(), tickets.ReserveRequest{Site: site.Key, Date: f.Date, Slot: f.Slot,
-		Visitors: f.Visitors, Phone: f.Phone, Lang: lang, By: "tourist"})
+	req := tickets.ReserveRequest{Site: site.Key, Date: f.Date, Slot: f.Slot, Visitors: f.Visitors, Phone: f.Phone, Lang: lang, By: "tourist"}
+	var res tickets.Reserved
+	if f.Token == "" {
+		// A form rendered before form tokens existed.
+		res, err = s.Tickets.Service.Reserve(c.UserContext(), req)
+	} else {
+		res, _, err = s.Tickets.Service.ReserveOnce(c.UserContext(), f.Token, req)
+	}
 	if err == nil {
 		// 303: a reload of the next page does not book twice.
 		return c.Redirect(myReservationHref(res.Ref, res.Secret), fiber.StatusSeeOther)
 	}
 	var ve *domain.ValidationError
 	var ref *tickets.Refusal
-	if !errors.As(err, &ve) && !errors.As(err, &ref) {
+	var used *tickets.FormUsedError
+	if !errors.As(err, &ve) && !errors.As(err, &ref) && !errors.As(err, &used) {
 		return err
 	}
 	n := len(f.Visitors)
@@ -149,6 +166,9 @@ func (s *Server) reserve(c *fiber.Ctx) error {
 	status := fiber.StatusBadRequest
 	msg, field, who := "", "", -1
 	switch {
+	case used != nil:
+		status, msg = fiber.StatusConflict, s.I18n.T(lang, "ticketflow.form_used", used.Ref)
+		d.UsedHref, d.UsedRef = myReservationHref(used.Ref, used.Secret), used.Ref
 	case ve != nil:
 		msg, field = s.I18n.T(lang, ve.Key, ve.Args...), ve.Field
 		if strings.HasPrefix(field, "visitor") {
@@ -165,8 +185,12 @@ func (s *Server) reserve(c *fiber.Ctx) error {
 	}
 	if who >= 0 && who < len(d.Visitors) {
 		d.Visitors[who].Error, d.Visitors[who].ErrorField = msg, field
+		d.Error, d.ErrorHref = s.I18n.T(lang, "ticketflow.error.visitor", who+1, msg), "#visitor"+strconv.Itoa(who)
 	} else {
 		d.Error, d.ErrorField = msg, field
+		if field == "phone" {
+			d.ErrorHref = "#phone"
+		}
 	}
 	return s.renderReserve(c, status, site, d)
 }
@@ -186,7 +210,7 @@ func (s *Server) reserveData(c *fiber.Ctx, site *domain.Site, cfg tickets.SiteCo
 	ctx := c.UserContext()
 	href := siteHref(site.County, site.Key)
 	d := reserveData{Site: loc(site.Name, lang), SiteHref: href, ActionHref: href + "/reserve", Payment: string(cfg.Payment),
-		ValidDays: cfg.ValidDays, HasSlots: len(cfg.Slots) > 0}
+		ValidDays: cfg.ValidDays, HasSlots: len(cfg.Slots) > 0, RecoverHref: recoverHref}
 	switch n := cfg.CancelDaysAfter; {
 	case n == 0:
 		d.CancelNote = s.I18n.T(lang, "tickets.reserve.cancel_same_day", cfg.CancelAt)
@@ -244,6 +268,7 @@ func (s *Server) reserveData(c *fiber.Ctx, site *domain.Site, cfg tickets.SiteCo
 		return d, nil
 	}
 	d.N = n
+	d.FormToken = tickets.NewFormToken()
 	for _, t := range cfg.Types {
 		price := s.I18n.T(lang, "tickets.free")
 		if t.Fen > 0 {

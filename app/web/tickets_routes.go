@@ -40,6 +40,7 @@ func (s *Server) ticketRoutes(app fiber.Router, admin fiber.Router) {
 	app.Get("/r/:ref/:key", s.showMyReservation)
 	app.Get("/r/:ref/:key/t/:file", s.ticketImage)
 	app.Post("/r/:ref/:key/cancel", s.reserveLimiter(), s.cancelMyReservation)
+	s.ticketFlowRoutes(app, admin)
 	app.Get("/api/tickets/keys", s.ticketKeys)
 	app.Post("/api/tickets/payments/:provider", s.paymentWebhook)
 

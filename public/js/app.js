@@ -98,6 +98,9 @@
     if ("serviceWorker" in navigator) {
       navigator.serviceWorker.ready.then(warm);
     }
+  } else if (document.querySelector("[data-keep-offline]") && "serviceWorker" in navigator) {
+    // A booking's page: keep it and its ticket codes for the gate.
+    navigator.serviceWorker.ready.then(warm);
   }
 
   // warm asks the service worker to keep what this page needs offline:

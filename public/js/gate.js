@@ -10,6 +10,9 @@
   var root = document.getElementById("gate");
   if (!root || !document.getElementById("scan-form")) { return; }
   var M = JSON.parse(document.getElementById("gate-messages").textContent || "{}");
+  // Ticket types per site: what the ticket is and the proof to ask for,
+  // offline too.
+  var TYPES = JSON.parse((document.getElementById("gate-types") || {}).textContent || "{}");
   var $ = function (id) { return document.getElementById(id); };
   var codeInput = $("code"), siteSel = $("site"), answer = $("answer");
   var csrf = root.getAttribute("data-csrf");
@@ -43,18 +46,22 @@
     return out;
   }
 
-  // parse mirrors tickets.ParseToken: Y1.kid.ticket.site.yyyymmdd.slot.days.type.first.last.sig
+  // parse mirrors tickets.ParseToken: Y1.kid.ticket.site.yyyymmdd.slot.days.type.first.last.sig,
+  // or Y2 with the amount to collect (fen) before the signature: an unpaid
+  // booking's code, never "valid" until the money is taken.
   function parse(tok) {
     tok = (tok || "").trim();
     if (tok.length < 20 || tok.length > 400) { return null; }
     var cut = tok.lastIndexOf(".");
     var payload = tok.slice(0, cut), sig = tok.slice(cut + 1), f = payload.split(".");
-    if (cut < 0 || f.length !== 10 || f[0] !== "Y1" || !/^[A-Za-z0-9_-]{86}$/.test(sig) ||
-        !/^[0-9]{8}$/.test(f[4]) || !/^[1-9][0-9]?$/.test(f[6])) { return null; }
-    return { kid: f[1], ticket: f[2], site: f[3], date: f[4].slice(0, 4) + "-" + f[4].slice(4, 6) + "-" + f[4].slice(6),
+    var unpaid = f[0] === "Y2";
+    if (cut < 0 || f.length !== (unpaid ? 11 : 10) || (f[0] !== "Y1" && !unpaid) || !/^[A-Za-z0-9_-]{86}$/.test(sig) ||
+        !/^[0-9]{8}$/.test(f[4]) || !/^[1-9][0-9]?$/.test(f[6]) || (unpaid && !/^[1-9][0-9]{0,8}$/.test(f[10]))) { return null; }
+    return { kid: f[1], ticket: f[2], ref: f[2].split("-")[0], site: f[3], date: f[4].slice(0, 4) + "-" + f[4].slice(4, 6) + "-" + f[4].slice(6),
       slot: f[5] === "-" ? "" : f[5], days: +f[6], type: f[7], masked: (f[8] === "-" ? "" : f[8]) + "…" + f[9],
-      payload: new TextEncoder().encode(payload), sig: b64url(sig) };
+      due: unpaid ? +f[10] : 0, payload: new TextEncoder().encode(payload), sig: b64url(sig) };
   }
+  function yuan(fen) { return fmt("yuan", fen % 100 === 0 ? String(fen / 100) : (fen / 100).toFixed(2)); }
 
   function loadNacl() {
     if (!naclReady) {
@@ -91,8 +98,9 @@
     return crypto.subtle.verify({ name: "Ed25519" }, k, p.sig, p.payload);
   }
 
-  // localCheck is the whole offline decision.
-  function localCheck(tok, site, now) {
+  // localCheck is the whole offline decision. collected is the money the
+  // gate says it took for an unpaid code.
+  function localCheck(tok, site, now, collected) {
     var p = parse(tok);
     if (!p) { return Promise.resolve({ ok: false, reason: "bad_code" }); }
     var t0 = performance.now();
@@ -100,15 +108,31 @@
       window.gateLastVerifyMs = performance.now() - t0;
       var day = chinaDay(now);
       var v = { ok: false, ticket: p.ticket, date: p.date, last_day: addDays(p.date, p.days - 1), masked: p.masked, slot: p.slot };
+      var t = (TYPES[site] || {})[p.type];
+      v.type = t ? t.name : p.type;
+      if (t && t.proof) { v.proof = t.proof; }
       if (good === null) { v.reason = Object.keys(keys).length ? "unknown_key" : "key_missing"; }
       else if (!good) { v.reason = "bad_code"; }
       else if (p.site !== site) { v.reason = "wrong_site"; }
       else if (day < p.date) { v.reason = "too_early"; }
       else if (day >= addDays(p.date, p.days)) { v.reason = "wrong_day"; }
       else if (get("used", {})[p.ticket]) { v.reason = "already_used"; v.first_at = new Date(get("used", {})[p.ticket]).toLocaleTimeString(); }
-      else { v.ok = true; }
+      else if (p.due && !(collected >= p.due) && !get("collected", {})[p.ref]) {
+        v.reason = "collect"; v.due_fen = p.due; v.message = fmt("collect_offline", yuan(p.due));
+        v.detail = fmt("booking", p.ref);
+      }
+      else { v.ok = true; v.ref = p.ref; v.due_fen = p.due; }
       return v;
     });
+  }
+
+  // markCollected remembers that a booking's money was taken here, so the
+  // other codes of the group pass.
+  function markCollected(ref) {
+    var c = get("collected", {}), cutoff = Date.now() - 40 * 86400e3;
+    Object.keys(c).forEach(function (k) { if (c[k] < cutoff) { delete c[k]; } });
+    c[ref] = Date.now();
+    put("collected", c);
   }
 
   function markUsed(ticket, at) {
@@ -162,11 +186,22 @@
     if (v.date) { lines.push(fmt("valid", v.date + (v.last_day && v.last_day !== v.date ? " – " + v.last_day : "") + (v.slot ? " " + v.slot.slice(0, 2) + ":" + v.slot.slice(2) : ""))); }
     if (v.first_at) { lines.push(fmt("first_at", v.first_at + (v.first_by ? " · " + v.first_by : ""))); }
     if (v.replayed) { lines.push(M.replayed); }
+    if (v.detail) { lines.push(v.detail); }
     var detail = $("answer-detail");
     detail.style.fontSize = "1.2rem"; detail.style.margin = ".5rem 0 0";
     detail.textContent = lines.join(" · ");
+    // An unpaid code: the money first, then one tap lets the visitor in.
+    var collect = $("collect");
+    if (collect) {
+      pending = !ok && v.due_fen && v.token ? { token: v.token, due: v.due_fen } : null;
+      // The console's button style sets display, which beats the hidden
+      // attribute: hide it by style.
+      collect.style.cssText = "background:#fff;color:#8a1c1c;border:0;font-weight:700;font-size:1.3rem;padding:.6rem 1.2rem;margin-top:.75rem";
+      collect.style.display = pending ? "" : "none";
+      if (pending) { collect.textContent = M.collected + " (" + yuan(pending.due) + ")"; }
+    }
     var li = document.createElement("li");
-    li.textContent = new Date().toLocaleTimeString() + " " + (v.ticket || "?") + " " + (ok ? "✓" : "✗ " + (M[v.reason] || v.reason)) + (offline ? " (" + M.offline + ")" : "");
+    li.textContent = new Date().toLocaleTimeString() + " " + (v.ticket || "?") + " " + (ok ? "✓" : "✗ " + (v.message || M[v.reason] || v.reason)) + (offline ? " (" + M.offline + ")" : "");
     var recent = $("recent");
     recent.insertBefore(li, recent.firstChild);
     while (recent.children.length > 30) { recent.removeChild(recent.lastChild); }
@@ -183,20 +218,25 @@
   }
   function showKeys() { var n = Object.keys(keys).length; $("keys").textContent = n ? fmt("keys", n) : M.key_missing; }
 
-  var busy = false;
-  function scan(tok) {
+  var busy = false, pending = null;
+  function scan(tok, collected) {
     var site = siteSel.value;
     if (!site) { show({ ok: false, message: M.no_site }); return Promise.resolve(); }
     var now = Date.now();
-    var item = { token: tok, site: site, scan_id: device + "-" + now.toString(36) + "-" + rand().slice(0, 6), at: now, device: device };
-    return localCheck(tok, site, now).then(function (local) {
-      // A forged, foreign or out-of-date code is refused at once, online or not.
-      if (!local.ok && local.reason !== "already_used" && local.reason !== "unknown_key") { show(local, !navigator.onLine); return; }
+    var item = { token: tok, site: site, scan_id: device + "-" + now.toString(36) + "-" + rand().slice(0, 6), at: now, device: device,
+      collected_fen: collected || 0 };
+    return localCheck(tok, site, now, collected).then(function (local) {
+      local.token = tok;
+      // A forged, foreign or out-of-date code is refused at once, online
+      // or not; an unpaid one is the server's to judge while online (it
+      // may have been paid since the code was made).
+      if (!local.ok && local.reason !== "already_used" && local.reason !== "unknown_key" && local.reason !== "collect") { show(local, !navigator.onLine); return; }
       var offline = function () {
         if (local.ok) {
           item.offline = true;
           var q = queue(); q.push(item); put("queue", q);
           markUsed(local.ticket, now);
+          if (collected) { markCollected(local.ref); }
         }
         show(local, true);
         showNet();
@@ -208,6 +248,8 @@
         if (!r.ok) { throw new Error("check " + r.status); }
         return r.json().then(function (v) {
           if (v.ok || v.reason === "already_used") { markUsed(v.ticket, now); }
+          if (v.ok && collected) { markCollected(v.ticket.split("-")[0]); }
+          v.token = tok;
           show(v, false);
         });
       }).catch(offline);
@@ -228,16 +270,33 @@
       (j.results || []).forEach(function (v) {
         done[v.scan_id] = true;
         if (!v.ok) {
-          // Let through offline, refused by the server: the operator sees
-          // it on the double-use list; the gate sees it here.
-          var li = document.createElement("li");
-          li.className = "flagged";
-          li.textContent = fmt("flagged", (v.ticket || "?") + " — " + (v.message || v.reason));
-          $("recent").insertBefore(li, $("recent").firstChild);
+          // Let through offline, refused by the server: recorded there for
+          // the operator (the offline check-ins list); kept here too, so
+          // a reload does not hide it from the gate.
+          var flags = get("flags", []);
+          flags.push({ at: Date.now(), text: fmt("flagged", (v.ticket || "?") + " — " + (v.message || v.reason)) });
+          put("flags", flags.slice(-50));
+          showFlag(flags[flags.length - 1]);
         }
       });
       put("queue", queue().filter(function (it) { return !done[it.scan_id]; }));
     }).catch(function () { /* try again at the next tick */ }).finally(function () { syncing = false; showNet(); });
+  }
+
+  function showFlag(f) {
+    var li = document.createElement("li");
+    li.className = "flagged";
+    li.textContent = new Date(f.at).toLocaleTimeString() + " " + f.text;
+    $("recent").insertBefore(li, $("recent").firstChild);
+  }
+  get("flags", []).filter(function (f) { return f.at > Date.now() - 86400e3; }).forEach(showFlag);
+  if ($("collect")) {
+    $("collect").style.display = "none";
+    $("collect").addEventListener("click", function () {
+      if (!pending || busy) { return; }
+      var p = pending; pending = null; busy = true;
+      scan(p.token, p.due).finally(function () { busy = false; focusInput(); });
+    });
   }
 
   function focusInput() { if (document.activeElement !== siteSel) { codeInput.focus(); } }

@@ -56,17 +56,22 @@ func TestEditorInBrowser(t *testing.T) {
 	}
 
 	// Preview in Tibetan, then back to the editor: still English.
-	err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`a[href$="/preview?in=bo"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`html[lang="bo"] main .alert.warn a`)))
-	if err != nil {
-		t.Fatal(err)
+	// Follow the links by their href: a click followed by a wait can meet
+	// the old document's nodes while the new one replaces it (chromedp's
+	// "Could not find node with given id").
+	follow := func(link, then string) {
+		t.Helper()
+		href, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('`+link+`').href`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := chromedp.Do(ctx, chromedp.Navigate(href), chromedp.WaitVisible(chromedp.CSS(then))); err != nil {
+			t.Fatal(err)
+		}
 	}
+	follow(`a[href$="/preview?in=bo"]`, `html[lang="bo"] main .alert.warn a`)
 	shoot(t, ctx, "console-preview-bo-1366.png")
-	err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`main .alert.warn a`)),
-		chromedp.WaitVisible(chromedp.CSS(`form.editor`)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	follow(`main .alert.warn a`, `form.editor`)
 	lang, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.documentElement.lang`))
 	save, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`button[value=save]`)))
 	if lang != "en" || !strings.Contains(save, "Save") {

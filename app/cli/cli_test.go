@@ -41,7 +41,8 @@ func (s *syncBuffer) String() string {
 
 func testEnv(dataDir, stdin string, extra map[string]string) (Env, *syncBuffer, *syncBuffer) {
 	out, errb := &syncBuffer{}, &syncBuffer{}
-	vars := map[string]string{"YIMAYOU_DATA_DIR": dataDir, "YIMAYOU_ADDR": "127.0.0.1:0", "YIMAYOU_LOG_LEVEL": "warn"}
+	vars := map[string]string{"YIMAYOU_DATA_DIR": dataDir, "YIMAYOU_ADDR": "127.0.0.1:0", "YIMAYOU_LOG_LEVEL": "warn",
+		"YIMAYOU_METRICS_ADDR": "127.0.0.1:0"}
 	for k, v := range extra {
 		vars[k] = v
 	}
@@ -220,16 +221,30 @@ func TestServeLifecycle(t *testing.T) {
 	if !strings.Contains(out.String(), "embedded database: mongodb://127.0.0.1:") {
 		t.Errorf("banner lacks the embedded database address: %q", out.String())
 	}
-	for _, u := range []string{base + "/", scan, base + "/readyz"} {
+	get := func(u string) (int, string) {
 		res, err := http.Get(u)
 		if err != nil {
 			t.Fatal(err)
 		}
 		body, _ := io.ReadAll(res.Body)
 		res.Body.Close()
-		if res.StatusCode != 200 {
-			t.Errorf("GET %s: %d %s", u, res.StatusCode, body)
+		return res.StatusCode, string(body)
+	}
+	for _, u := range []string{base + "/", scan, base + "/readyz"} {
+		if code, body := get(u); code != 200 {
+			t.Errorf("GET %s: %d %s", u, code, body)
 		}
+	}
+	// /metrics is on its own loopback listener, not on the public port.
+	m := regexp.MustCompile(`metrics: (http://127\.0\.0\.1:\d+/metrics)`).FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("banner lacks the metrics address: %q", out.String())
+	}
+	if code, body := get(m[1]); code != 200 || !strings.Contains(body, `yimayou_http_requests_total{code="200",route="/q/:code"} 1`) {
+		t.Errorf("GET %s: %d", m[1], code)
+	}
+	if code, body := get(base + "/metrics"); code != 404 || strings.Contains(body, "yimayou_http") {
+		t.Errorf("the public port serves /metrics: %d", code)
 	}
 	cancel()
 	select {

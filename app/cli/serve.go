@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"os/signal"
 	"path/filepath"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/yimayou/yimayou/app/auth"
 	"github.com/yimayou/yimayou/app/catalog"
@@ -40,6 +42,15 @@ func runServe(ctx context.Context, env Env, args []string) error {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 	defer ln.Close()
+	// /metrics has its own listener, private by default: it tells anyone
+	// who can read it the traffic of every site.
+	var metricsLn net.Listener
+	if cfg.MetricsAddr != "" {
+		if metricsLn, err = net.Listen("tcp", cfg.MetricsAddr); err != nil {
+			return fmt.Errorf("YIMAYOU_METRICS_ADDR: listen on %s: %w (set another address, or off)", cfg.MetricsAddr, err)
+		}
+		defer metricsLn.Close()
+	}
 	if strings.HasSuffix(cfg.PublicURL, ":0") {
 		// Port 0 asks for any free port; the URL must name the one we got.
 		cfg.PublicURL = "http://" + ln.Addr().String()
@@ -96,6 +107,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 		Catalog: cat, I18n: i18n.MustLoad(), Recorder: evlog, Tagger: events.NewTagger(secrets, log), QR: qr.NewRenderer(32 << 20),
 		ReadyExtra: map[string]web.ReadyCheck{"event_log": func(context.Context) (any, error) { return evlog.Lag(), nil }},
 		DB:         db, Registry: reg, Log: log, PublicURL: cfg.PublicURL, Public: public.FS, Version: version(),
+		TrustedProxies: cfg.TrustedProxies, ProxyHeader: cfg.ProxyHeader, MetricsToken: cfg.MetricsToken,
 		Accounts: db, CheckPassword: auth.CheckPassword, KV: db.KV("web"),
 		Alerts: db, Feedback: db, FormSecret: formSecret,
 		Console: consoleDeps(db, cfg, log),
@@ -108,7 +120,22 @@ func runServe(ctx context.Context, env Env, args []string) error {
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- app.Listener(ln) }()
-	printBanner(env, cfg, db, admin, password, cat.Snapshot().ExampleSign())
+	var metricsSrv *http.Server
+	if metricsLn != nil {
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+		metricsSrv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		go func() {
+			if err := metricsSrv.Serve(metricsLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				log.Error("metrics listener", "err", err)
+			}
+		}()
+	}
+	metricsURL := ""
+	if metricsLn != nil {
+		metricsURL = "http://" + metricsLn.Addr().String() + "/metrics"
+	}
+	printBanner(env, cfg, db, admin, password, metricsURL, cat.Snapshot().ExampleSign())
 	log.Info("serving", "addr", ln.Addr().String(), "public_url", cfg.PublicURL, "embedded", cfg.Embedded())
 
 	select {
@@ -125,6 +152,9 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	log.Info("shutting down")
 	if err := app.ShutdownWithTimeout(cfg.ShutdownGrace); err != nil {
 		log.Warn("http drain", "err", err)
+	}
+	if metricsSrv != nil {
+		_ = metricsSrv.Close()
 	}
 	flushCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -166,7 +196,7 @@ func firstAdmin(ctx context.Context, db *database) (name, password string, err e
 	return "admin", password, nil
 }
 
-func printBanner(env Env, cfg config.Config, db *database, admin, password, exampleCode string) {
+func printBanner(env Env, cfg config.Config, db *database, admin, password, metricsURL, exampleCode string) {
 	w := env.Stdout
 	fmt.Fprintf(w, "yimayou %s is serving at %s\n", version(), cfg.PublicURL)
 	if admin != "" {
@@ -176,6 +206,9 @@ func printBanner(env Env, cfg config.Config, db *database, admin, password, exam
 		fmt.Fprintf(w, "  embedded database: %s (database %q, files in %s)\n", db.uri, cfg.Database, db.server.Dir())
 	} else {
 		fmt.Fprintf(w, "  database: MongoDB (database %q)\n", cfg.Database)
+	}
+	if metricsURL != "" {
+		fmt.Fprintf(w, "  metrics: %s (private: not on the public port)\n", metricsURL)
 	}
 	if exampleCode != "" {
 		fmt.Fprintf(w, "  try a scan: %s\n", qr.SignURL(cfg.PublicURL, exampleCode))

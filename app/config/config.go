@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -31,6 +32,17 @@ type Config struct {
 	ShutdownGrace  time.Duration // how long to drain requests on shutdown
 	SeedDemo       bool          // import the demo pack into an empty database
 	RetentionDays  int           // raw events are dropped after this many days; rollups are kept
+
+	// PublicURLSet says PublicURL came from YIMAYOU_PUBLIC_URL or the flag,
+	// not from the default: only then does it outrank the URL stored in the
+	// database (see cli.publicURL).
+	PublicURLSet bool
+
+	TrustedProxies []netip.Prefix // peers whose ProxyHeader is believed; empty: nobody's
+	ProxyHeader    string         // X-Forwarded-For or X-Real-IP
+
+	MetricsAddr  string // host:port of the /metrics listener; empty: none
+	MetricsToken string // if set, /metrics is also served on the public port to this bearer token
 }
 
 // Var documents one setting, for --help and the README.
@@ -54,6 +66,10 @@ var Vars = []Var{
 	{"YIMAYOU_SHUTDOWN_GRACE", "shutdown-grace", "10s", "time to drain requests on shutdown"},
 	{"YIMAYOU_SEED_DEMO", "seed-demo", "true", "import the demo content pack into an empty database"},
 	{"YIMAYOU_RETENTION_DAYS", "retention-days", "400", "days raw events are kept (whole months are dropped); rollups are kept"},
+	{"YIMAYOU_TRUSTED_PROXIES", "trusted-proxies", "", "comma-separated IPs or CIDRs of reverse proxies whose client-address header is believed; empty trusts none"},
+	{"YIMAYOU_PROXY_HEADER", "proxy-header", "X-Forwarded-For", "header a trusted proxy puts the client address in: X-Forwarded-For or X-Real-IP"},
+	{"YIMAYOU_METRICS_ADDR", "metrics-addr", "127.0.0.1:9464", "listen address of /metrics (keep it private); off disables it"},
+	{"YIMAYOU_METRICS_TOKEN", "metrics-token", "", "if set, /metrics is also served on the public port to requests with this bearer token"},
 }
 
 // Load builds a Config from args (without the program name) and getenv.
@@ -85,6 +101,7 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	if _, port, err := net.SplitHostPort(c.Addr); err != nil || port == "" {
 		errs = append(errs, fmt.Errorf("YIMAYOU_ADDR %q: want host:port", c.Addr))
 	}
+	c.PublicURLSet = c.PublicURL != ""
 	if c.PublicURL == "" {
 		c.PublicURL = defaultPublicURL(c.Addr)
 	} else if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -125,6 +142,27 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	} else {
 		c.RetentionDays = n
 	}
+	c.TrustedProxies = prefixes(get("trusted-proxies"), "YIMAYOU_TRUSTED_PROXIES", &errs)
+	switch h := get("proxy-header"); strings.ToLower(h) {
+	case "x-forwarded-for":
+		c.ProxyHeader = "X-Forwarded-For"
+	case "x-real-ip":
+		c.ProxyHeader = "X-Real-IP"
+	default:
+		errs = append(errs, fmt.Errorf("YIMAYOU_PROXY_HEADER %q: want X-Forwarded-For or X-Real-IP", h))
+	}
+	switch c.MetricsAddr = get("metrics-addr"); c.MetricsAddr {
+	case "off", "":
+		c.MetricsAddr = ""
+	default:
+		if _, port, err := net.SplitHostPort(c.MetricsAddr); err != nil || port == "" {
+			errs = append(errs, fmt.Errorf("YIMAYOU_METRICS_ADDR %q: want host:port or off", c.MetricsAddr))
+		}
+	}
+	c.MetricsToken = get("metrics-token")
+	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
+		errs = append(errs, errors.New("YIMAYOU_METRICS_TOKEN: want at least 16 characters"))
+	}
 	if len(errs) > 0 {
 		return Config{}, errors.Join(errs...)
 	}
@@ -140,6 +178,30 @@ func defaultPublicURL(addr string) string {
 		host = "localhost"
 	}
 	return "http://" + net.JoinHostPort(host, port)
+}
+
+// prefixes parses a comma-separated list of IPs and CIDRs; a bare IP is a
+// prefix of its full length.
+func prefixes(s, name string, errs *[]error) []netip.Prefix {
+	var out []netip.Prefix
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			a, aerr := netip.ParseAddr(f)
+			if aerr != nil {
+				*errs = append(*errs, fmt.Errorf("%s %q: want IP addresses or CIDRs separated by commas", name, f))
+				continue
+			}
+			a = a.Unmap()
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		out = append(out, p.Masked())
+	}
+	return out
 }
 
 func duration(s, name string, lo, hi time.Duration, errs *[]error) time.Duration {

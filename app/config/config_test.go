@@ -47,12 +47,43 @@ func TestBadValues(t *testing.T) {
 		"YIMAYOU_EVENT_STRICT":     "maybe",
 		"YIMAYOU_RELOAD_EVERY":     "soon",
 		"YIMAYOU_RETENTION_DAYS":   "7",
+		"YIMAYOU_TRUSTED_PROXIES":  "10.0.0.1,nginx",
+		"YIMAYOU_PROXY_HEADER":     "Forwarded",
+		"YIMAYOU_METRICS_ADDR":     "9464",
+		"YIMAYOU_METRICS_TOKEN":    "short",
 	}
 	for k, v := range cases {
 		_, err := Load(nil, env(map[string]string{k: v}), io.Discard)
 		if err == nil || !strings.Contains(err.Error(), k) {
 			t.Errorf("%s=%q: want an error naming %s, got %v", k, v, k, err)
 		}
+	}
+}
+
+func TestProxyAndMetricsSettings(t *testing.T) {
+	c, err := Load(nil, env(nil), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.TrustedProxies) != 0 || c.ProxyHeader != "X-Forwarded-For" || c.MetricsAddr != "127.0.0.1:9464" ||
+		c.MetricsToken != "" || c.PublicURLSet {
+		t.Fatalf("defaults: %+v", c)
+	}
+	c, err = Load([]string{"--proxy-header", "x-real-ip", "--metrics-addr", "off"}, env(map[string]string{
+		"YIMAYOU_TRUSTED_PROXIES": " 10.1.2.3 , 192.168.0.0/16,::1, 172.16.5.9/12", "YIMAYOU_PUBLIC_URL": "https://qr.example.cn",
+	}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range c.TrustedProxies {
+		got = append(got, p.String())
+	}
+	if strings.Join(got, " ") != "10.1.2.3/32 192.168.0.0/16 ::1/128 172.16.0.0/12" {
+		t.Errorf("trusted proxies: %v", got)
+	}
+	if c.ProxyHeader != "X-Real-IP" || c.MetricsAddr != "" || !c.PublicURLSet {
+		t.Errorf("got %+v", c)
 	}
 }
 

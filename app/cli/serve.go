@@ -36,6 +36,14 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
+	// One process per data dir: a second serve (or a command holding the
+	// embedded files) would share the SQLite files and the event log.
+	lock, err := lockDataDir(cfg.DataDir, "serve")
+	if err != nil {
+		return err
+	}
+	defer lock.release()
+
 	// Bind first: a taken port should fail before any work is done.
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

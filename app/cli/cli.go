@@ -46,6 +46,7 @@ func commands() map[string]command {
 		"qr":          {"qr export --county CODE [--out FILE]: all sign codes and print sheets of a county as a ZIP", runQR},
 		"stats":       {"stats rebuild --from DAY --to DAY: recompute rollups from raw events", runStats},
 		"gen-events":  {"gen-events --sites N --days D --per-day K [--direct]: fill the database with synthetic events", runGenEvents},
+		"config":      {"config get public-url | config set public-url URL: settings kept in the database", runConfig},
 		"version":     {"print the version", runVersion},
 		"healthcheck": {"exit 0 if the local server answers /healthz (for container health checks)", runHealthcheck},
 	}

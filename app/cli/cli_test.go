@@ -125,7 +125,7 @@ func TestImportExportRoundTripAndUsers(t *testing.T) {
 	}
 	assertSameTree(t, packDir, exported)
 
-	code, out, _ = run(t, data, "", "signs", "list", "--json", "--county", "513322")
+	code, out, _ = run(t, data, "", "signs", "list", "--json", "--county", "513322", "--allow-local")
 	var signs []signJSON
 	if code != 0 || json.Unmarshal([]byte(out), &signs) != nil || len(signs) < 4 {
 		t.Fatalf("signs list: %d %q", code, out)

@@ -19,7 +19,7 @@ import (
 // county as PNG and SVG plus the A4 and A5 print sheets, in one ZIP, the
 // same archive the console offers.
 func runQR(ctx context.Context, env Env, args []string) error {
-	const usage = "yimayou qr export --county CODE [--out FILE] [--lang zh|en|bo]"
+	const usage = "yimayou qr export --county CODE [--out FILE] [--lang zh|en|bo] [--allow-local]"
 	if len(args) == 0 || args[0] != "export" {
 		return usageErr(usage)
 	}
@@ -28,6 +28,7 @@ func runQR(ctx context.Context, env Env, args []string) error {
 	county := fs.String("county", "", "the county (GB/T 2260 code)")
 	out := fs.String("out", "", "the ZIP to write (default signs-CODE.zip)")
 	langFlag := fs.String("lang", "zh", "language of the sheets' title and notes")
+	allowLocal := fs.Bool("allow-local", false, "allow a public URL only this machine can open (localhost), for a local test")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -50,6 +51,10 @@ func runQR(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	return withDatabase(ctx, env, func(ctx context.Context, db *database) error {
+		base, err := printablePublicURL(ctx, cfg, db, *allowLocal)
+		if err != nil {
+			return err
+		}
 		c, err := db.County(ctx, *county)
 		if err != nil {
 			return fmt.Errorf("county %s: %w", *county, err)
@@ -75,7 +80,7 @@ func runQR(ctx context.Context, env Env, args []string) error {
 		if len(enabled) == 0 {
 			return fmt.Errorf("county %s has no enabled signs", *county)
 		}
-		sheet := qr.NewSheet(cat, cfg.PublicURL, c, byKey, enabled, lang, qr.A4)
+		sheet := qr.NewSheet(cat, base, c, byKey, enabled, lang, qr.A4)
 		// Written next to the target and renamed, so an interrupted
 		// export never leaves a half ZIP under the final name.
 		tmp, err := os.CreateTemp(filepath.Dir(*out), ".signs-*.zip")

@@ -72,6 +72,14 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	if _, err := db.Migrate(ctx); err != nil {
 		return err
 	}
+	// Commands run from another shell print codes with the URL this
+	// server is reached at; one without YIMAYOU_PUBLIC_URL uses the stored one.
+	if err := rememberPublicURL(ctx, cfg, db); err != nil {
+		return err
+	}
+	if cfg.PublicURL, _, err = publicURL(ctx, cfg, db); err != nil {
+		return err
+	}
 	if cfg.SeedDemo {
 		if err := seedDemo(ctx, db, log); err != nil {
 			return err

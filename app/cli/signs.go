@@ -26,13 +26,14 @@ type signJSON struct {
 
 func runSigns(ctx context.Context, env Env, args []string) error {
 	if len(args) == 0 || args[0] != "list" {
-		return usageErr("yimayou signs list [--json] [--county CODE] [--site KEY]")
+		return usageErr("yimayou signs list [--json] [--county CODE] [--site KEY] [--allow-local]")
 	}
 	fs := flag.NewFlagSet("signs list", flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
 	asJSON := fs.Bool("json", false, "print JSON")
 	county := fs.String("county", "", "only this county (GB/T 2260 code)")
 	site := fs.String("site", "", "only this site (key)")
+	allowLocal := fs.Bool("allow-local", false, "allow a public URL only this machine can open (localhost), for a local test")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -44,13 +45,17 @@ func runSigns(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	return withDatabase(ctx, env, func(ctx context.Context, db *database) error {
+		base, err := printablePublicURL(ctx, cfg, db, *allowLocal)
+		if err != nil {
+			return err
+		}
 		signs, err := db.Signs(ctx, store.SignFilter{County: *county, Site: *site})
 		if err != nil {
 			return err
 		}
 		list := make([]signJSON, 0, len(signs))
 		for _, s := range signs {
-			list = append(list, signJSON{Code: s.Code, URL: qr.SignURL(cfg.PublicURL, s.Code), Site: s.Site,
+			list = append(list, signJSON{Code: s.Code, URL: qr.SignURL(base, s.Code), Site: s.Site,
 				County: s.County, Label: s.Label, Campaign: s.Campaign, Installed: s.Installed, Enabled: s.Enabled})
 		}
 		if *asJSON {

@@ -104,8 +104,10 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	c.PublicURLSet = c.PublicURL != ""
 	if c.PublicURL == "" {
 		c.PublicURL = defaultPublicURL(c.Addr)
-	} else if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		errs = append(errs, fmt.Errorf("YIMAYOU_PUBLIC_URL %q: want an absolute http(s) URL", c.PublicURL))
+	} else if u, err := ParsePublicURL(c.PublicURL); err != nil {
+		errs = append(errs, fmt.Errorf("YIMAYOU_PUBLIC_URL %w", err))
+	} else {
+		c.PublicURL = u
 	}
 	if c.MongoURI != "" && !strings.HasPrefix(c.MongoURI, "mongodb://") && !strings.HasPrefix(c.MongoURI, "mongodb+srv://") {
 		errs = append(errs, errors.New("MONGODB_URI: want a mongodb:// or mongodb+srv:// URI"))
@@ -171,6 +173,32 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 
 // Embedded reports whether the embedded database is used.
 func (c Config) Embedded() bool { return c.MongoURI == "" }
+
+// ParsePublicURL checks a public base URL (absolute http or https, no
+// query) and returns it without a trailing slash.
+func ParsePublicURL(s string) (string, error) {
+	s = strings.TrimRight(strings.TrimSpace(s), "/")
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return "", fmt.Errorf("%q: want an absolute http(s) URL such as https://qr.example.gov.cn", s)
+	}
+	return s, nil
+}
+
+// IsLocalURL reports whether u points at this machine (localhost or a
+// loopback or unspecified address): a URL no visitor's phone can open.
+func IsLocalURL(u string) bool {
+	p, err := url.Parse(u)
+	if err != nil {
+		return false
+	}
+	host := strings.ToLower(p.Hostname())
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && (ip.Unmap().IsLoopback() || ip.IsUnspecified())
+}
 
 func defaultPublicURL(addr string) string {
 	host, port, _ := net.SplitHostPort(addr)

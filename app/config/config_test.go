@@ -87,6 +87,28 @@ func TestProxyAndMetricsSettings(t *testing.T) {
 	}
 }
 
+func TestPublicURLChecks(t *testing.T) {
+	for in, want := range map[string]string{"https://qr.example.cn/": "https://qr.example.cn", " http://10.0.0.5:8080/yimayou ": "http://10.0.0.5:8080/yimayou"} {
+		if got, err := ParsePublicURL(in); err != nil || got != want {
+			t.Errorf("ParsePublicURL(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "qr.example.cn", "ftp://qr.example.cn", "https://", "https://qr.example.cn/?a=1", "https://x/#top"} {
+		if _, err := ParsePublicURL(in); err == nil {
+			t.Errorf("ParsePublicURL(%q): no error", in)
+		}
+	}
+	for u, want := range map[string]bool{
+		"http://localhost:8080": true, "http://LOCALHOST": true, "http://app.localhost": true, "http://127.0.0.1:8080": true,
+		"http://127.9.9.9": true, "http://[::1]:8080": true, "http://0.0.0.0:8080": true, "http://[::ffff:127.0.0.1]": true,
+		"https://qr.example.gov.cn": false, "http://192.168.1.20:8080": false, "http://localhost.example.cn": false,
+	} {
+		if got := IsLocalURL(u); got != want {
+			t.Errorf("IsLocalURL(%q) = %v, want %v", u, got, want)
+		}
+	}
+}
+
 // The README's configuration table lists every setting, so an operator
 // reading it sees all there is.
 func TestReadmeListsEverySetting(t *testing.T) {

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -14,9 +13,6 @@ import (
 // kill -9), so a stale file never blocks; the PID written in it is only
 // there to name the holder.
 const lockFile = "yimayou.lock"
-
-// errDataDirBusy is returned when another process holds the lock.
-var errDataDirBusy = errors.New("data dir in use")
 
 type dataLock struct{ f *os.File }
 
@@ -43,9 +39,9 @@ func lockDataDir(dir, what string) (*dataLock, error) {
 		if pid, cmd, ok := strings.Cut(strings.TrimSpace(string(holder)), " "); ok {
 			who = fmt.Sprintf("process %s (yimayou %s)", pid, cmd)
 		}
-		return nil, fmt.Errorf("%w: %s is in use by %s; only one yimayou may open a data dir's files at a time "+
+		return nil, fmt.Errorf("data dir %s is in use by %s; only one yimayou may open a data dir's files at a time "+
 			"(commands run while `serve` is up use its database; otherwise stop it or set another YIMAYOU_DATA_DIR)",
-			errDataDirBusy, dir, who)
+			dir, who)
 	}
 	if err := f.Truncate(0); err == nil {
 		_, _ = f.WriteAt([]byte(fmt.Sprintf("%d %s\n", os.Getpid(), what)), 0)

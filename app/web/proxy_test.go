@@ -142,6 +142,12 @@ func visitorKeys(f *fixture) []string {
 func TestBehindTrustedProxyEachClientCounts(t *testing.T) {
 	f, base := proxyFixture(t, true)
 	proxy, direct := loopbackClient("127.0.0.2"), loopbackClient("127.0.0.3")
+	// fiber's own c.IP() stays the TCP peer (its X-Forwarded-For reading
+	// takes the client-written left end), and its X-Forwarded-Proto/-Host
+	// are checked against the same proxies.
+	if cfg := f.app.Config(); cfg.ProxyHeader != "" || !cfg.EnableTrustedProxyCheck || len(cfg.TrustedProxies) != 1 {
+		t.Errorf("fiber proxy config: header %q, check %v, proxies %v", cfg.ProxyHeader, cfg.EnableTrustedProxyCheck, cfg.TrustedProxies)
+	}
 
 	// Limits: client A behind the proxy uses up its own bucket...
 	if n := limitedAfter(t, proxy, base, xff("203.0.113.1")); n != 30 {

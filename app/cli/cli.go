@@ -126,6 +126,7 @@ func newRoot(env Env) *cobra.Command {
 		qrCommand(env),
 		statsCommand(env),
 		genEventsCommand(env),
+		configCommand(env),
 		versionCommand(env),
 		healthcheckCommand(env),
 	)

@@ -44,7 +44,8 @@ func (s *syncBuffer) String() string {
 
 func testEnv(dataDir, stdin string, extra map[string]string) (Env, *syncBuffer, *syncBuffer) {
 	out, errb := &syncBuffer{}, &syncBuffer{}
-	vars := map[string]string{"YIMAYOU_DATA_DIR": dataDir, "YIMAYOU_ADDR": "127.0.0.1:0", "YIMAYOU_LOG_LEVEL": "warn"}
+	vars := map[string]string{"YIMAYOU_DATA_DIR": dataDir, "YIMAYOU_ADDR": "127.0.0.1:0", "YIMAYOU_LOG_LEVEL": "warn",
+		"YIMAYOU_METRICS_ADDR": "127.0.0.1:0"}
 	for k, v := range extra {
 		vars[k] = v
 	}
@@ -128,7 +129,7 @@ func TestImportExportRoundTripAndUsers(t *testing.T) {
 	}
 	assertSameTree(t, packDir, exported)
 
-	code, out, _ = run(t, data, "", "signs", "list", "--json", "--county", "513322")
+	code, out, _ = run(t, data, "", "signs", "list", "--json", "--county", "513322", "--allow-local")
 	var signs []signJSON
 	if code != 0 || json.Unmarshal([]byte(out), &signs) != nil || len(signs) < 4 {
 		t.Fatalf("signs list: %d %q", code, out)
@@ -141,7 +142,7 @@ func TestImportExportRoundTripAndUsers(t *testing.T) {
 
 	// The table lines up the URL column by display width, Chinese labels
 	// included; the CSV has the same signs.
-	code, out, _ = run(t, data, "", "signs", "list", "--county", "513322")
+	code, out, _ = run(t, data, "", "signs", "list", "--county", "513322", "--allow-local")
 	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
 	if code != 0 || len(lines) != len(signs)+1 {
 		t.Fatalf("signs list table: %d %q", code, out)
@@ -152,7 +153,7 @@ func TestImportExportRoundTripAndUsers(t *testing.T) {
 			t.Errorf("URL not at display column %d: %q", urlCol, l)
 		}
 	}
-	code, out, _ = run(t, data, "", "signs", "list", "--county", "513322", "--csv")
+	code, out, _ = run(t, data, "", "signs", "list", "--county", "513322", "--csv", "--allow-local")
 	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
 	if code != 0 || err != nil || len(rows) != len(signs)+1 || rows[0][0] != "code" || rows[1][0] != signs[0].Code {
 		t.Fatalf("signs list --csv: %d %v %q", code, err, out)
@@ -243,16 +244,30 @@ func TestServeLifecycle(t *testing.T) {
 	if !strings.Contains(out.String(), "embedded database: mongodb://127.0.0.1:") {
 		t.Errorf("banner lacks the embedded database address: %q", out.String())
 	}
-	for _, u := range []string{base + "/", scan, base + "/readyz"} {
+	get := func(u string) (int, string) {
 		res, err := http.Get(u)
 		if err != nil {
 			t.Fatal(err)
 		}
 		body, _ := io.ReadAll(res.Body)
 		res.Body.Close()
-		if res.StatusCode != 200 {
-			t.Errorf("GET %s: %d %s", u, res.StatusCode, body)
+		return res.StatusCode, string(body)
+	}
+	for _, u := range []string{base + "/", scan, base + "/readyz"} {
+		if code, body := get(u); code != 200 {
+			t.Errorf("GET %s: %d %s", u, code, body)
 		}
+	}
+	// /metrics is on its own loopback listener, not on the public port.
+	m := regexp.MustCompile(`metrics: (http://127\.0\.0\.1:\d+/metrics)`).FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("banner lacks the metrics address: %q", out.String())
+	}
+	if code, body := get(m[1]); code != 200 || !strings.Contains(body, `yimayou_http_requests_total{code="200",route="/q/:code"} 1`) {
+		t.Errorf("GET %s: %d", m[1], code)
+	}
+	if code, body := get(base + "/metrics"); code != 404 || strings.Contains(body, "yimayou_http") {
+		t.Errorf("the public port serves /metrics: %d", code)
 	}
 	cancel()
 	select {

@@ -26,6 +26,7 @@ type database struct {
 	uri    string
 	owner  bool // this process started the server and wrote addrFile
 	dir    string
+	lock   *dataLock // held when a command (not serve, which holds its own) started the server
 }
 
 // openDatabase connects to MONGODB_URI, or to the embedded server of the
@@ -47,16 +48,27 @@ func openDatabase(ctx context.Context, cfg config.Config, log *slog.Logger, serv
 			}
 		}
 	}
+	// serve holds the data dir's lock already; a command takes it before
+	// it opens the files.
+	var lock *dataLock
+	if !serving {
+		var err error
+		if lock, err = lockDataDir(cfg.DataDir, "command"); err != nil {
+			return nil, err
+		}
+	}
 	srv, err := embedded.Start(ctx, embedded.Options{Dir: dbDir, Addr: cfg.EmbeddedDBAddr, Logger: log})
 	if err != nil {
+		lock.release()
 		return nil, err
 	}
 	s, err := store.Open(ctx, store.Options{URI: srv.URI(), Database: cfg.Database, SingleConnection: true})
 	if err != nil {
 		srv.Stop()
+		lock.release()
 		return nil, err
 	}
-	d := &database{Store: s, server: srv, uri: srv.URI(), dir: dbDir}
+	d := &database{Store: s, server: srv, uri: srv.URI(), dir: dbDir, lock: lock}
 	if serving {
 		if err := os.WriteFile(filepath.Join(dbDir, addrFile), []byte(srv.URI()+"\n"), 0o600); err != nil {
 			d.close(context.Background())
@@ -98,8 +110,17 @@ func (d *database) close(ctx context.Context) {
 	_ = d.Store.Close(ctx)
 	if d.server != nil {
 		if d.owner {
-			_ = os.Remove(filepath.Join(d.dir, addrFile))
+			removeOwnAddrFile(filepath.Join(d.dir, addrFile), d.uri)
 		}
 		d.server.Stop()
+	}
+	d.lock.release()
+}
+
+// removeOwnAddrFile removes the address file only if it still names this
+// process's server: it is the live server's pointer for other commands.
+func removeOwnAddrFile(path, uri string) {
+	if b, err := os.ReadFile(path); err == nil && strings.TrimSpace(string(b)) == uri {
+		_ = os.Remove(path)
 	}
 }

@@ -16,6 +16,7 @@ import (
 // qrExportOptions are the flags of `qr export`.
 type qrExportOptions struct {
 	County, Out, Lang string
+	AllowLocal        bool
 }
 
 func qrCommand(env Env) *cobra.Command {
@@ -25,7 +26,9 @@ func qrCommand(env Env) *cobra.Command {
 		Short: "all sign codes and print sheets of a county as a ZIP",
 		Long: `Write every enabled sign of a county as PNG and SVG plus the A4 and A5
 print sheets, in one ZIP: the same archive the console offers. The codes
-encode the public URL (YIMAYOU_PUBLIC_URL). The ZIP is written under a
+encode the public URL: YIMAYOU_PUBLIC_URL if this command has it, else the
+one serve stored (yimayou config get public-url); a localhost URL is refused
+unless --allow-local, since the sheets are printed on metal. The ZIP is written under a
 temporary name and renamed, so an interrupted export leaves no half file.`,
 		Example: `  yimayou qr export --county 513322
   YIMAYOU_PUBLIC_URL=https://qr.ganzi.example.cn yimayou qr export --county 513322 --out luding.zip --lang bo`,
@@ -37,6 +40,7 @@ temporary name and renamed, so an interrupted export leaves no half file.`,
 	export.Flags().StringVar(&o.County, "county", "", "the county (GB/T 2260 code)")
 	export.Flags().StringVar(&o.Out, "out", "", "the ZIP to write (default signs-CODE.zip)")
 	export.Flags().StringVar(&o.Lang, "lang", "zh", "language of the sheets' title and notes: zh, en or bo")
+	export.Flags().BoolVar(&o.AllowLocal, "allow-local", false, "allow a public URL only this machine can open (localhost), for a local test")
 	_ = export.MarkFlagRequired("county")
 	_ = export.RegisterFlagCompletionFunc("lang", fixedCompletion("zh", "en", "bo"))
 	return group("qr", "QR codes of signs", "  yimayou qr export --county 513322", export)
@@ -63,6 +67,10 @@ func qrExport(ctx context.Context, env Env, o qrExportOptions) error {
 		return err
 	}
 	return withDatabase(ctx, env, func(ctx context.Context, db *database) error {
+		base, err := printablePublicURL(ctx, cfg, db, o.AllowLocal)
+		if err != nil {
+			return err
+		}
 		c, err := db.County(ctx, o.County)
 		if err != nil {
 			return fmt.Errorf("county %s: %w", o.County, err)
@@ -88,7 +96,7 @@ func qrExport(ctx context.Context, env Env, o qrExportOptions) error {
 		if len(enabled) == 0 {
 			return fmt.Errorf("county %s has no enabled signs", o.County)
 		}
-		sheet := qr.NewSheet(cat, cfg.PublicURL, c, byKey, enabled, lang, qr.A4)
+		sheet := qr.NewSheet(cat, base, c, byKey, enabled, lang, qr.A4)
 		// Written next to the target and renamed, so an interrupted
 		// export never leaves a half ZIP under the final name.
 		tmp, err := os.CreateTemp(filepath.Dir(o.Out), ".signs-*.zip")

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/netip"
 	"os/signal"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/spf13/cobra"
 
 	"github.com/yimayou/yimayou/app/auth"
@@ -89,6 +91,14 @@ func serve(ctx context.Context, env Env, o serveOptions) error {
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
+	// One process per data dir: a second serve (or a command holding the
+	// embedded files) would share the SQLite files and the event log.
+	lock, err := lockDataDir(cfg.DataDir, "serve")
+	if err != nil {
+		return err
+	}
+	defer lock.release()
+
 	// Bind first: a taken port should fail before any work is done.
 	tcp, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -96,6 +106,15 @@ func serve(ctx context.Context, env Env, o serveOptions) error {
 	}
 	ln := guardListener(tcp, cfg, log)
 	defer ln.Close()
+	// /metrics has its own listener, private by default: it tells anyone
+	// who can read it the traffic of every site.
+	var metricsLn net.Listener
+	if cfg.MetricsAddr != "" {
+		if metricsLn, err = net.Listen("tcp", cfg.MetricsAddr); err != nil {
+			return fmt.Errorf("YIMAYOU_METRICS_ADDR: listen on %s: %w (set another address, or off)", cfg.MetricsAddr, err)
+		}
+		defer metricsLn.Close()
+	}
 	if strings.HasSuffix(cfg.PublicURL, ":0") {
 		// Port 0 asks for any free port; the URL must name the one we got.
 		cfg.PublicURL = "http://" + ln.Addr().String()
@@ -107,6 +126,14 @@ func serve(ctx context.Context, env Env, o serveOptions) error {
 	}
 	defer db.close(context.Background())
 	if _, err := db.Migrate(ctx); err != nil {
+		return err
+	}
+	// Commands run from another shell print codes with the URL this
+	// server is reached at; one without YIMAYOU_PUBLIC_URL uses the stored one.
+	if err := rememberPublicURL(ctx, cfg, db); err != nil {
+		return err
+	}
+	if cfg.PublicURL, _, err = publicURL(ctx, cfg, db); err != nil {
 		return err
 	}
 	if cfg.SeedDemo {
@@ -154,6 +181,7 @@ func serve(ctx context.Context, env Env, o serveOptions) error {
 		Catalog: cat, I18n: i18n.MustLoad(), Recorder: evlog, Tagger: tagger, LateTokens: tagger, LateClaims: db, QR: qr.NewRenderer(32 << 20),
 		ReadyExtra: map[string]web.ReadyCheck{"event_log": func(context.Context) (any, error) { return evlog.Ready(cfg.ReadyMaxLag) }},
 		DB:         db, Registry: reg, Log: log, PublicURL: cfg.PublicURL, Public: public.FS, Version: version(),
+		TrustedProxies: cfg.TrustedProxies, ProxyHeader: cfg.ProxyHeader, MetricsToken: cfg.MetricsToken,
 		Accounts: db, CheckPassword: auth.CheckPassword, KV: db.KV("web"),
 		Alerts: db, Feedback: db, FormSecret: formSecret,
 		Console: consoleDeps(db, cfg, log),
@@ -166,7 +194,22 @@ func serve(ctx context.Context, env Env, o serveOptions) error {
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- app.Listener(ln) }()
-	printBanner(env, cfg, db, admin, password, cat.Snapshot().ExampleSign())
+	var metricsSrv *http.Server
+	if metricsLn != nil {
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+		metricsSrv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		go func() {
+			if err := metricsSrv.Serve(metricsLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				log.Error("metrics listener", "err", err)
+			}
+		}()
+	}
+	metricsURL := ""
+	if metricsLn != nil {
+		metricsURL = "http://" + metricsLn.Addr().String() + "/metrics"
+	}
+	printBanner(env, cfg, db, admin, password, metricsURL, cat.Snapshot().ExampleSign())
 	log.Info("serving", "addr", ln.Addr().String(), "public_url", cfg.PublicURL, "embedded", cfg.Embedded())
 
 	// Should the HTTP server return on its own, the shutdown below still
@@ -189,6 +232,9 @@ func serve(ctx context.Context, env Env, o serveOptions) error {
 	log.Info("shutting down")
 	if err := app.ShutdownWithTimeout(cfg.ShutdownGrace); err != nil {
 		log.Warn("http drain", "err", err)
+	}
+	if metricsSrv != nil {
+		_ = metricsSrv.Close()
 	}
 	flushCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -227,12 +273,22 @@ func guardListener(ln net.Listener, cfg config.Config, log *slog.Logger) *netgua
 }
 
 // trustedPeer names the peers the per-IP connection cap skips: trusted
-// reverse proxies carry every client's connections and enforce their own
-// per-client limits. Nil until the trusted-proxy setting
-// (YIMAYOU_TRUSTED_PROXIES) is wired here; without it every peer is
-// capped, which behind a proxy means the proxy's address is: raise
-// YIMAYOU_MAX_CONNS_PER_IP or set 0 there.
-func trustedPeer(config.Config) func(netip.Addr) bool { return nil }
+// reverse proxies (YIMAYOU_TRUSTED_PROXIES) carry every client's
+// connections and enforce their own per-client limits.
+func trustedPeer(cfg config.Config) func(netip.Addr) bool {
+	if len(cfg.TrustedProxies) == 0 {
+		return nil
+	}
+	return func(a netip.Addr) bool {
+		a = a.Unmap()
+		for _, p := range cfg.TrustedProxies {
+			if p.Contains(a) {
+				return true
+			}
+		}
+		return false
+	}
+}
 
 func listenerCollectors(ln *netguard.Listener) []prometheus.Collector {
 	f := func(get func(netguard.Stats) uint64) func() float64 {
@@ -276,7 +332,7 @@ func firstAdmin(ctx context.Context, db *database) (name, password string, err e
 	return "admin", password, nil
 }
 
-func printBanner(env Env, cfg config.Config, db *database, admin, password, exampleCode string) {
+func printBanner(env Env, cfg config.Config, db *database, admin, password, metricsURL, exampleCode string) {
 	w := env.Stdout
 	fmt.Fprintf(w, "yimayou %s is serving at %s\n", version(), cfg.PublicURL)
 	if admin != "" {
@@ -286,6 +342,9 @@ func printBanner(env Env, cfg config.Config, db *database, admin, password, exam
 		fmt.Fprintf(w, "  embedded database: %s (database %q, files in %s)\n", db.uri, cfg.Database, db.server.Dir())
 	} else {
 		fmt.Fprintf(w, "  database: MongoDB (database %q)\n", cfg.Database)
+	}
+	if metricsURL != "" {
+		fmt.Fprintf(w, "  metrics: %s (private: not on the public port)\n", metricsURL)
 	}
 	if exampleCode != "" {
 		fmt.Fprintf(w, "  try a scan: %s\n", qr.SignURL(cfg.PublicURL, exampleCode))

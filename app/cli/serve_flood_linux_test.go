@@ -61,7 +61,7 @@ func startServeChild(t *testing.T) *serveChild {
 	c := &serveChild{data: t.TempDir(), stderr: &syncBuffer{}, exited: make(chan error, 1)}
 	c.cmd = exec.Command(os.Args[0], "-test.run=^TestFloodChild$")
 	c.cmd.Env = append(os.Environ(), floodChildEnv+"=1", "YIMAYOU_DATA_DIR="+c.data,
-		"YIMAYOU_ADDR=127.0.0.1:0", "YIMAYOU_LOG_LEVEL=warn")
+		"YIMAYOU_ADDR=127.0.0.1:0", "YIMAYOU_METRICS_ADDR=127.0.0.1:0", "YIMAYOU_LOG_LEVEL=warn")
 	stdout, err := c.cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -28,6 +28,7 @@ type signJSON struct {
 type signsListOptions struct {
 	JSON, CSV    bool
 	County, Site string
+	AllowLocal   bool
 }
 
 func signsCommand(env Env) *cobra.Command {
@@ -50,6 +51,7 @@ or CSV for machines and spreadsheets.`,
 	list.Flags().BoolVar(&o.CSV, "csv", false, "print CSV (UTF-8 without BOM; cells a spreadsheet would run as formulas are defused)")
 	list.Flags().StringVar(&o.County, "county", "", "only this county (GB/T 2260 code)")
 	list.Flags().StringVar(&o.Site, "site", "", "only this site (key)")
+	list.Flags().BoolVar(&o.AllowLocal, "allow-local", false, "allow a public URL only this machine can open (localhost), for a local test")
 	list.MarkFlagsMutuallyExclusive("json", "csv")
 	return group("signs", "list signs", "  yimayou signs list --county 513322", list)
 }
@@ -63,13 +65,17 @@ func signsList(ctx context.Context, env Env, o signsListOptions) error {
 		return err
 	}
 	return withDatabase(ctx, env, func(ctx context.Context, db *database) error {
+		base, err := printablePublicURL(ctx, cfg, db, o.AllowLocal)
+		if err != nil {
+			return err
+		}
 		signs, err := db.Signs(ctx, store.SignFilter{County: o.County, Site: o.Site})
 		if err != nil {
 			return err
 		}
 		list := make([]signJSON, 0, len(signs))
 		for _, s := range signs {
-			list = append(list, signJSON{Code: s.Code, URL: qr.SignURL(cfg.PublicURL, s.Code), Site: s.Site,
+			list = append(list, signJSON{Code: s.Code, URL: qr.SignURL(base, s.Code), Site: s.Site,
 				County: s.County, Label: s.Label, Campaign: s.Campaign, Installed: s.Installed, Enabled: s.Enabled})
 		}
 		if o.JSON {

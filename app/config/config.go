@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -34,6 +35,17 @@ type Config struct {
 	MaxConns       int           // open client connections in total; 0: derived from the open-file limit
 	MaxConnsPerIP  int           // open connections from one client address; 0: no cap
 	ReadyMaxLag    time.Duration // /readyz says not ready when the oldest unshipped event is older
+
+	// PublicURLSet says PublicURL came from YIMAYOU_PUBLIC_URL or the flag,
+	// not from the default: only then does it outrank the URL stored in the
+	// database (see cli.publicURL).
+	PublicURLSet bool
+
+	TrustedProxies []netip.Prefix // peers whose ProxyHeader is believed; empty: nobody's
+	ProxyHeader    string         // X-Forwarded-For or X-Real-IP
+
+	MetricsAddr  string // host:port of the /metrics listener; empty: none
+	MetricsToken string // if set, /metrics is also served on the public port to this bearer token
 }
 
 // Var documents one setting, for --help and the README.
@@ -60,6 +72,10 @@ var Vars = []Var{
 	{"YIMAYOU_MAX_CONNS", "max-conns", "auto", "open client connections in total (auto: 3/4 of the open-file limit, at most 32768); more are answered 503"},
 	{"YIMAYOU_MAX_CONNS_PER_IP", "max-conns-per-ip", "512", "open connections from one client address (0: no cap); sized for a carrier-grade NAT crowd; trusted proxies are exempt"},
 	{"YIMAYOU_READY_MAX_LAG", "ready-max-lag", "15m", "/readyz reports not ready when the oldest event not yet stored in the database is older than this"},
+	{"YIMAYOU_TRUSTED_PROXIES", "trusted-proxies", "", "comma-separated IPs or CIDRs of reverse proxies whose client-address header is believed; empty trusts none"},
+	{"YIMAYOU_PROXY_HEADER", "proxy-header", "X-Forwarded-For", "header a trusted proxy puts the client address in: X-Forwarded-For or X-Real-IP"},
+	{"YIMAYOU_METRICS_ADDR", "metrics-addr", "127.0.0.1:9464", "listen address of /metrics (keep it private); off disables it"},
+	{"YIMAYOU_METRICS_TOKEN", "metrics-token", "", "if set, /metrics is also served on the public port to requests with this bearer token"},
 }
 
 // Load builds a Config from args (without the program name) and getenv.
@@ -134,10 +150,13 @@ func build(flags map[string]string, getenv func(string) string) (Config, error) 
 	if _, port, err := net.SplitHostPort(c.Addr); err != nil || port == "" {
 		errs = append(errs, fmt.Errorf("YIMAYOU_ADDR %q: want host:port", c.Addr))
 	}
+	c.PublicURLSet = c.PublicURL != ""
 	if c.PublicURL == "" {
 		c.PublicURL = defaultPublicURL(c.Addr)
-	} else if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		errs = append(errs, fmt.Errorf("YIMAYOU_PUBLIC_URL %q: want an absolute http(s) URL", c.PublicURL))
+	} else if u, err := ParsePublicURL(c.PublicURL); err != nil {
+		errs = append(errs, fmt.Errorf("YIMAYOU_PUBLIC_URL %w", err))
+	} else {
+		c.PublicURL = u
 	}
 	if c.MongoURI != "" && !strings.HasPrefix(c.MongoURI, "mongodb://") && !strings.HasPrefix(c.MongoURI, "mongodb+srv://") {
 		errs = append(errs, errors.New("MONGODB_URI: want a mongodb:// or mongodb+srv:// URI"))
@@ -187,6 +206,27 @@ func build(flags map[string]string, getenv func(string) string) (Config, error) 
 		c.MaxConnsPerIP = n
 	}
 	c.ReadyMaxLag = duration(get("ready-max-lag"), "YIMAYOU_READY_MAX_LAG", time.Second, 7*24*time.Hour, &errs)
+	c.TrustedProxies = prefixes(get("trusted-proxies"), "YIMAYOU_TRUSTED_PROXIES", &errs)
+	switch h := get("proxy-header"); strings.ToLower(h) {
+	case "x-forwarded-for":
+		c.ProxyHeader = "X-Forwarded-For"
+	case "x-real-ip":
+		c.ProxyHeader = "X-Real-IP"
+	default:
+		errs = append(errs, fmt.Errorf("YIMAYOU_PROXY_HEADER %q: want X-Forwarded-For or X-Real-IP", h))
+	}
+	switch c.MetricsAddr = get("metrics-addr"); c.MetricsAddr {
+	case "off", "":
+		c.MetricsAddr = ""
+	default:
+		if _, port, err := net.SplitHostPort(c.MetricsAddr); err != nil || port == "" {
+			errs = append(errs, fmt.Errorf("YIMAYOU_METRICS_ADDR %q: want host:port or off", c.MetricsAddr))
+		}
+	}
+	c.MetricsToken = get("metrics-token")
+	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
+		errs = append(errs, errors.New("YIMAYOU_METRICS_TOKEN: want at least 16 characters"))
+	}
 	if len(errs) > 0 {
 		return Config{}, errors.Join(errs...)
 	}
@@ -196,12 +236,62 @@ func build(flags map[string]string, getenv func(string) string) (Config, error) 
 // Embedded reports whether the embedded database is used.
 func (c Config) Embedded() bool { return c.MongoURI == "" }
 
+// ParsePublicURL checks a public base URL (absolute http or https, no
+// query) and returns it without a trailing slash.
+func ParsePublicURL(s string) (string, error) {
+	s = strings.TrimRight(strings.TrimSpace(s), "/")
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return "", fmt.Errorf("%q: want an absolute http(s) URL such as https://qr.example.gov.cn", s)
+	}
+	return s, nil
+}
+
+// IsLocalURL reports whether u points at this machine (localhost or a
+// loopback or unspecified address): a URL no visitor's phone can open.
+func IsLocalURL(u string) bool {
+	p, err := url.Parse(u)
+	if err != nil {
+		return false
+	}
+	host := strings.ToLower(p.Hostname())
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && (ip.Unmap().IsLoopback() || ip.IsUnspecified())
+}
+
 func defaultPublicURL(addr string) string {
 	host, port, _ := net.SplitHostPort(addr)
 	if host == "" || host == "0.0.0.0" || host == "::" {
 		host = "localhost"
 	}
 	return "http://" + net.JoinHostPort(host, port)
+}
+
+// prefixes parses a comma-separated list of IPs and CIDRs; a bare IP is a
+// prefix of its full length.
+func prefixes(s, name string, errs *[]error) []netip.Prefix {
+	var out []netip.Prefix
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			a, aerr := netip.ParseAddr(f)
+			if aerr != nil {
+				*errs = append(*errs, fmt.Errorf("%s %q: want IP addresses or CIDRs separated by commas", name, f))
+				continue
+			}
+			a = a.Unmap()
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		out = append(out, p.Masked())
+	}
+	return out
 }
 
 func duration(s, name string, lo, hi time.Duration, errs *[]error) time.Duration {

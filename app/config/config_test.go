@@ -50,11 +50,64 @@ func TestBadValues(t *testing.T) {
 		"YIMAYOU_MAX_CONNS":        "0",
 		"YIMAYOU_MAX_CONNS_PER_IP": "-1",
 		"YIMAYOU_READY_MAX_LAG":    "never",
+		"YIMAYOU_TRUSTED_PROXIES":  "10.0.0.1,nginx",
+		"YIMAYOU_PROXY_HEADER":     "Forwarded",
+		"YIMAYOU_METRICS_ADDR":     "9464",
+		"YIMAYOU_METRICS_TOKEN":    "short",
 	}
 	for k, v := range cases {
 		_, err := Load(nil, env(map[string]string{k: v}), io.Discard)
 		if err == nil || !strings.Contains(err.Error(), k) {
 			t.Errorf("%s=%q: want an error naming %s, got %v", k, v, k, err)
+		}
+	}
+}
+
+func TestProxyAndMetricsSettings(t *testing.T) {
+	c, err := Load(nil, env(nil), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.TrustedProxies) != 0 || c.ProxyHeader != "X-Forwarded-For" || c.MetricsAddr != "127.0.0.1:9464" ||
+		c.MetricsToken != "" || c.PublicURLSet {
+		t.Fatalf("defaults: %+v", c)
+	}
+	c, err = Load([]string{"--proxy-header", "x-real-ip", "--metrics-addr", "off"}, env(map[string]string{
+		"YIMAYOU_TRUSTED_PROXIES": " 10.1.2.3 , 192.168.0.0/16,::1, 172.16.5.9/12", "YIMAYOU_PUBLIC_URL": "https://qr.example.cn",
+	}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range c.TrustedProxies {
+		got = append(got, p.String())
+	}
+	if strings.Join(got, " ") != "10.1.2.3/32 192.168.0.0/16 ::1/128 172.16.0.0/12" {
+		t.Errorf("trusted proxies: %v", got)
+	}
+	if c.ProxyHeader != "X-Real-IP" || c.MetricsAddr != "" || !c.PublicURLSet {
+		t.Errorf("got %+v", c)
+	}
+}
+
+func TestPublicURLChecks(t *testing.T) {
+	for in, want := range map[string]string{"https://qr.example.cn/": "https://qr.example.cn", " http://10.0.0.5:8080/yimayou ": "http://10.0.0.5:8080/yimayou"} {
+		if got, err := ParsePublicURL(in); err != nil || got != want {
+			t.Errorf("ParsePublicURL(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "qr.example.cn", "ftp://qr.example.cn", "https://", "https://qr.example.cn/?a=1", "https://x/#top"} {
+		if _, err := ParsePublicURL(in); err == nil {
+			t.Errorf("ParsePublicURL(%q): no error", in)
+		}
+	}
+	for u, want := range map[string]bool{
+		"http://localhost:8080": true, "http://LOCALHOST": true, "http://app.localhost": true, "http://127.0.0.1:8080": true,
+		"http://127.9.9.9": true, "http://[::1]:8080": true, "http://0.0.0.0:8080": true, "http://[::ffff:127.0.0.1]": true,
+		"https://qr.example.gov.cn": false, "http://192.168.1.20:8080": false, "http://localhost.example.cn": false,
+	} {
+		if got := IsLocalURL(u); got != want {
+			t.Errorf("IsLocalURL(%q) = %v, want %v", u, got, want)
 		}
 	}
 }

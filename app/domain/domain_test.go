@@ -113,7 +113,7 @@ func TestEventDayInChinaTime(t *testing.T) {
 	if e.Day != "2026-11-30" || e.Hour != 1 || len(e.ID) != 32 {
 		t.Fatalf("event %+v", e)
 	}
-	if NewEventID() == NewEventID() {
+	if a, b := NewEventID(), NewEventID(); a == b {
 		t.Fatal("event ids repeat")
 	}
 }

@@ -15,7 +15,7 @@ import (
 // timedTarget measures where shipping time goes.
 type timedTarget struct {
 	Target
-	insert, rollup, read time.Duration
+	insert, rollup time.Duration
 }
 
 func (t *timedTarget) InsertEvents(ctx context.Context, evs []domain.Event) (int, int, error) {

@@ -202,7 +202,7 @@ func TestTornTailIsCut(t *testing.T) {
 		mod  func([]byte) []byte
 	}{
 		{"half frame", func(b []byte) []byte { return b[:len(b)-7] }},
-		{"header only", func(b []byte) []byte { return b[:len(b)-len(b)+len(b)-1] }},
+		{"last byte cut", func(b []byte) []byte { return b[:len(b)-1] }},
 		{"zeros appended", func(b []byte) []byte { return append(b, make([]byte, 4096)...) }},
 		{"garbage appended", func(b []byte) []byte {
 			return append(b, []byte("\x30\x00\x00\x00garbage-garbage-garbage-garbage-garbage-garbage")...)

@@ -306,12 +306,11 @@ func (b *Board) Overview(ctx context.Context, q OverviewQuery) (Overview, error)
 
 	// The figures of a set of units: counts summed, sketches merged.
 	type acc struct {
-		cur, prev       map[string]int64
-		curSk, prevSk   *Sketch
-		dayCounts       map[string]map[string]int64
-		daySk           map[string]*Sketch
-		hours           map[string]*[24]map[string]int64
-		lang, dev, refr map[string]int64
+		cur, prev     map[string]int64
+		curSk, prevSk *Sketch
+		dayCounts     map[string]map[string]int64
+		daySk         map[string]*Sketch
+		hours         map[string]*[24]map[string]int64
 	}
 	total := acc{cur: map[string]int64{}, prev: map[string]int64{}, curSk: NewSketch(), prevSk: NewSketch(),
 		dayCounts: map[string]map[string]int64{}, daySk: map[string]*Sketch{}, hours: map[string]*[24]map[string]int64{}}

@@ -15,12 +15,18 @@ import (
 // genSet is the data set of the tests: two counties, five sites, signs
 // of unequal pull, 40 days across a month boundary.
 func genSet() stats.GenOptions {
+	perDay := 60
+	if testing.Short() {
+		// -short (CI's race run, where the embedded server runs several
+		// times slower): the same days and units, fewer events.
+		perDay = 12
+	}
 	return stats.GenOptions{
 		Sites: []stats.Unit{{County: "513322", Key: "hailuogou", Site: "hailuogou"}, {County: "513322", Key: "luding-bridge", Site: "luding-bridge"},
 			{County: "513301", Key: "mugecuo", Site: "mugecuo"}, {County: "513301", Key: "paoma", Site: "paoma"}, {County: "513301", Key: "tagong", Site: "tagong"}},
 		Signs: map[string][]string{"hailuogou": {"HGK2EN", "HGK3GT", "HGK4PK"}, "luding-bridge": {"LDB2AA"},
 			"mugecuo": {"MGC2AA", "MGC3BB"}, "paoma": {"PMS2AA"}},
-		From: "2026-10-20", Days: 40, PerDay: 60, Seed: 7,
+		From: "2026-10-20", Days: 40, PerDay: perDay, Seed: 7,
 	}
 }
 

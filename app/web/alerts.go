@@ -25,7 +25,6 @@ type alertCache struct {
 	mu   sync.Mutex
 	at   time.Time
 	list []domain.Alert
-	key  string // identifies the current set, for the page cache
 }
 
 func newAlertCache(src AlertSource, ttl time.Duration) *alertCache {

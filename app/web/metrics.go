@@ -1,6 +1,7 @@
 package web
 
 import (
+	"crypto/subtle"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -49,4 +50,16 @@ func (m *metrics) observe(route string, status int, d time.Duration) {
 
 func (s *Server) metricsHandler() fiber.Handler {
 	return adaptor.HTTPHandler(promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{}))
+}
+
+// metricsAuth lets /metrics on the public port answer only the bearer of
+// MetricsToken; the usual place for /metrics is the private listener
+// (YIMAYOU_METRICS_ADDR), which app/cli serves.
+func (s *Server) metricsAuth(c *fiber.Ctx) error {
+	want := "Bearer " + s.MetricsToken
+	if got := c.Get(fiber.HeaderAuthorization); subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
+		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="metrics"`)
+		return c.SendStatus(fiber.StatusUnauthorized)
+	}
+	return c.Next()
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
+	"net/netip"
 	"runtime/debug"
 	"strconv"
 	"time"
@@ -115,8 +116,22 @@ func client(c *fiber.Ctx) domain.Client {
 }
 
 // clientIP is the one place that says who the client is: every limit,
-// visitor key and log line that keys on the client calls it. The result is
-// a copy, safe to keep past the handler.
-func clientIP(c *fiber.Ctx) string { return utils.CopyString(c.IP()) }
+// visitor key and log line that keys on the client calls it. It is the TCP
+// peer, unless that peer is a trusted proxy (YIMAYOU_TRUSTED_PROXIES): then
+// the client the proxy names in its header (proxy.go). With no trusted
+// proxy, no header can change it. The result is a fresh string, safe to
+// keep past the handler.
+//
+// c.IP() is left as fiber's TCP peer (fiber's ProxyHeader is not set: its
+// X-Forwarded-For reading takes the left-most entry, which the client
+// writes).
+func clientIP(c *fiber.Ctx) string {
+	peer, _ := netip.AddrFromSlice(c.Context().RemoteIP())
+	peer = peer.Unmap()
+	if p, _ := c.Locals(localProxyTrust).(*proxyTrust); p != nil && p.trusts(peer) {
+		return p.client(peer, c).String()
+	}
+	return peer.String()
+}
 
 func itoa(n int) string { return strconv.Itoa(n) }

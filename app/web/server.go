@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
+	"net/netip"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -62,12 +63,20 @@ type Deps struct {
 	QR         *qr.Renderer
 	QRRenders  *qr.RenderGate // optional: bounds uncached renders; default half the CPUs
 	DB         Pinger
-	Registry   *prometheus.Registry // optional: /metrics
+	Registry   *prometheus.Registry // optional: /metrics (on the public port only with MetricsToken; see MetricsApp)
 	Log        *slog.Logger
 	PublicURL  string
 	Public     fs.FS
 	ReadyExtra map[string]ReadyCheck
 	Version    string
+
+	// Reverse proxies whose ProxyHeader names the client (clientIP);
+	// empty: the TCP peer is the client.
+	TrustedProxies []netip.Prefix
+	ProxyHeader    string
+	// MetricsToken, if set, serves /metrics on the public port to
+	// "Authorization: Bearer MetricsToken".
+	MetricsToken string
 
 	// The console (/admin) is served when Accounts is set.
 	Accounts      Accounts
@@ -103,6 +112,7 @@ type Server struct {
 	photos    *media.Gate // bounds photo decoding (console_media.go)
 	qrRenders *qr.RenderGate
 	errLog    *ratelog.Logger // errors that repeat per request
+	proxies   *proxyTrust
 }
 
 // New builds the fiber app with every route.
@@ -117,7 +127,8 @@ func New(d Deps) (*fiber.App, error) {
 	}
 	s := &Server{Deps: d, tpl: tpl, assets: a, css: template.CSS(a.css), md: newMarkdown(),
 		metrics: newMetrics(d.Registry), pages: newPageCache(2000), started: time.Now(),
-		photos: media.NewGate(0, 0, 0), qrRenders: d.QRRenders, budget: newRecordBudget(d.RecordBudget)}
+		photos: media.NewGate(0, 0, 0), qrRenders: d.QRRenders, budget: newRecordBudget(d.RecordBudget),
+		proxies: newProxyTrust(d.TrustedProxies, d.ProxyHeader)}
 	s.errLog = ratelog.New(d.Log, 30*time.Second)
 	if s.qrRenders == nil {
 		s.qrRenders = qr.NewRenderGate(0, 500*time.Millisecond)
@@ -136,15 +147,18 @@ func New(d Deps) (*fiber.App, error) {
 		IdleTimeout:           30 * time.Second, // an idle keep-alive holds a file descriptor; phones reconnect cheaply
 		BodyLimit:             8 << 20,
 		ReadBufferSize:        8192,
+		// X-Forwarded-Proto and -Host count only from trusted proxies.
+		EnableTrustedProxyCheck: true,
+		TrustedProxies:          s.proxies.fiberProxies(),
 	})
-	app.Use(s.observe, s.recoverPanic, s.securityHeaders, s.language)
+	app.Use(s.trustProxies, s.observe, s.recoverPanic, s.securityHeaders, s.language)
 	app.Use(compress.New(compress.Config{Level: compress.LevelBestSpeed}))
 	app.Use(etag.New())
 
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
-	if d.Registry != nil {
-		app.Get("/metrics", s.metricsHandler())
+	if d.Registry != nil && d.MetricsToken != "" {
+		app.Get("/metrics", s.metricsAuth, s.metricsHandler())
 	}
 	app.Get("/static/*", s.assets.serve)
 	app.Get("/robots.txt", func(c *fiber.Ctx) error {

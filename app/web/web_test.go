@@ -376,10 +376,34 @@ func TestHealthReadyMetrics(t *testing.T) {
 	if r.status != 200 || !strings.Contains(r.body, `"ready":true`) {
 		t.Errorf("readyz: %d %s", r.status, r.body)
 	}
+	// /metrics lives on its own private listener (app/cli), not on the
+	// public port.
+	if m := f.get(t, "/metrics"); m.status != 404 || strings.Contains(m.body, "yimayou_http_requests_total") {
+		t.Errorf("public /metrics without a token: %d", m.status)
+	}
+}
+
+// With YIMAYOU_METRICS_TOKEN the public port serves /metrics to that
+// bearer only.
+func TestMetricsBehindToken(t *testing.T) {
+	const token = "s3cret-metrics-token"
+	s := storetest.New(t)
+	seed(t, s)
+	f := newFixtureWith(t, s, nil, func(d *Deps) { d.MetricsToken = token })
 	f.get(t, "/q/HGK2EN")
-	m := f.get(t, "/metrics")
+	for _, auth := range []string{"", "Bearer wrong", "Bearer " + token + "x", "Basic " + token, token} {
+		var h []string
+		if auth != "" {
+			h = []string{"Authorization", auth}
+		}
+		if m := f.get(t, "/metrics", h...); m.status != 401 || strings.Contains(m.body, "yimayou_") ||
+			m.header.Get("WWW-Authenticate") == "" {
+			t.Errorf("Authorization %q: %d", auth, m.status)
+		}
+	}
+	m := f.get(t, "/metrics", "Authorization", "Bearer "+token)
 	if m.status != 200 || !strings.Contains(m.body, `yimayou_http_requests_total{code="200",route="/q/:code"} 1`) {
-		t.Errorf("metrics lack the scan route: %d", m.status)
+		t.Errorf("metrics with the token: %d", m.status)
 	}
 }
 

@@ -46,6 +46,13 @@ type Options struct {
 // its context. It is closed when the test ends.
 func New(t testing.TB, opt Options) context.Context {
 	t.Helper()
+	if raceDetector && testing.Short() {
+		// A browser test waits on Chromium for most of its time, and the
+		// race detector slows the server it drives several times over; CI
+		// runs these tests without -race and the handlers' concurrency
+		// with -race -short (.ci/run).
+		t.Skip("browsertest: skipped with -race -short")
+	}
 	exe := Executable()
 	if exe == "" {
 		if os.Getenv("CI") != "" {

@@ -46,6 +46,9 @@ func commands() map[string]command {
 		"qr":          {"qr export --county CODE [--out FILE]: all sign codes and print sheets of a county as a ZIP", runQR},
 		"stats":       {"stats rebuild --from DAY --to DAY: recompute rollups from raw events", runStats},
 		"gen-events":  {"gen-events --sites N --days D --per-day K [--direct]: fill the database with synthetic events", runGenEvents},
+		"backup":      {"backup FILE: save every collection, media and unshipped event to a ZIP archive (serving or not)", runBackup},
+		"restore":     {"restore FILE: load a backup into an empty database (embedded or MONGODB_URI)", runRestore},
+		"migrate":     {"migrate --to mongodb://…: copy the database into an empty MongoDB, checking every count", runMigrate},
 		"version":     {"print the version", runVersion},
 		"healthcheck": {"exit 0 if the local server answers /healthz (for container health checks)", runHealthcheck},
 	}

@@ -183,9 +183,11 @@ func rebuildMonth(ctx context.Context, st RebuildStore, month, from, to string, 
 	return nil
 }
 
-// RetentionStore drops raw event partitions; store.Store implements it.
+// RetentionStore drops raw event partitions and past days' capacity;
+// store.Store implements it.
 type RetentionStore interface {
 	DropEventsBefore(ctx context.Context, day string) ([]string, error)
+	DropCapacityBefore(ctx context.Context, day string) (int, error)
 }
 
 // DefaultRetentionDays is how long raw events are kept by default; a
@@ -224,6 +226,15 @@ func (r *Retention) RunOnce(ctx context.Context) ([]string, error) {
 	dropped, err := r.st.DropEventsBefore(ctx, cutoff)
 	if len(dropped) > 0 {
 		r.log.Info("events: retention dropped raw events", "before", cutoff, "partitions", strings.Join(dropped, ","))
+	}
+	if err != nil {
+		return dropped, err
+	}
+	// Capacity days go with the same cut: the capacity statistics read
+	// them as long as the raw events of those days are kept.
+	days, err := r.st.DropCapacityBefore(ctx, cutoff)
+	if days > 0 {
+		r.log.Info("events: retention dropped past capacity days", "before", cutoff, "days", days)
 	}
 	return dropped, err
 }

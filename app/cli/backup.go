@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -247,7 +248,23 @@ func restoreInto(ctx context.Context, env Env, zr *zip.Reader, m store.BackupMan
 	rbar := progress(env, "storing unshipped events")
 	n, err := events.Replay(ctx, st, res.Node, res.Replay, func(done, total int) { rbar.set(int64(done), int64(total)) })
 	rbar.finish()
-	return res, n, err
+	if err != nil {
+		return res, n, err
+	}
+	// The replay adds to the event partitions and rollups: report what
+	// they hold now.
+	names, err := st.CollectionNames(ctx)
+	if err != nil {
+		return res, n, err
+	}
+	for _, c := range names {
+		if strings.HasPrefix(c, "events_") || strings.HasPrefix(c, "rollup") {
+			if res.Counts[c], err = st.CountCollection(ctx, c); err != nil {
+				return res, n, err
+			}
+		}
+	}
+	return res, n, nil
 }
 
 func migrate(ctx context.Context, env Env, opt migrateOptions) error {
@@ -321,6 +338,11 @@ func reportCounts(w io.Writer, res store.RestoreResult, replayed int, source map
 		fmt.Fprintln(tw, "collection\tarchive\trestored\t")
 	}
 	cols := append([]store.BackupCollection(nil), res.Manifest.Collections...)
+	for name := range res.Counts {
+		if !slices.ContainsFunc(cols, func(c store.BackupCollection) bool { return c.Name == name }) {
+			cols = append(cols, store.BackupCollection{Name: name}) // a partition made by the replay
+		}
+	}
 	sort.Slice(cols, func(i, j int) bool { return cols[i].Name < cols[j].Name })
 	for _, c := range cols {
 		if source != nil {
@@ -331,8 +353,8 @@ func reportCounts(w io.Writer, res store.RestoreResult, replayed int, source map
 	}
 	tw.Flush()
 	if el := res.Manifest.EventLog; el != nil {
-		fmt.Fprintf(w, "unshipped events of node %s: %d in the archive, %d to replay, %d of them new in the database\n",
-			el.Node, el.Count, len(res.Replay), replayed)
+		fmt.Fprintf(w, "unshipped events of node %s: %d in the archive, %d replayed, %d of them new in the database "+
+			"(the event partitions and rollups above include them)\n", el.Node, el.Count, len(res.Replay), replayed)
 	}
 }
 

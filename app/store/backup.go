@@ -460,8 +460,8 @@ type RestoreResult struct {
 
 // Restore loads a verified archive (ReadBackupManifest, VerifyBackup)
 // into this database, which must be empty. It migrates the database to
-// the archive's schema, loads every collection, migrates to this
-// binary's schema, and checks every collection's count.
+// the archive's schema, loads every collection, checks every collection's
+// count, and migrates to this binary's schema.
 func (s *Store) Restore(ctx context.Context, zr *zip.Reader, m BackupManifest, opt RestoreOptions) (RestoreResult, error) {
 	res := RestoreResult{Manifest: m, Counts: map[string]int64{}}
 	full, err := s.Emptiness(ctx)
@@ -548,9 +548,8 @@ func (s *Store) Restore(ctx context.Context, zr *zip.Reader, m BackupManifest, o
 		res.Replay = mergeReplay(res.Replay, tail)
 	}
 	progress()
-	if _, err := s.Migrate(ctx); err != nil {
-		return res, err
-	}
+	// Counted before migrating further: a later migration may add
+	// documents of its own.
 	var bad []string
 	for _, c := range m.Collections {
 		n, err := s.col(c.Name).CountDocuments(ctx, bson.D{})
@@ -569,6 +568,9 @@ func (s *Store) Restore(ctx context.Context, zr *zip.Reader, m BackupManifest, o
 	}
 	if len(bad) > 0 {
 		return res, fmt.Errorf("store: restore: counts differ from the archive: %s", strings.Join(bad, "; "))
+	}
+	if _, err := s.Migrate(ctx); err != nil {
+		return res, err
 	}
 	return res, nil
 }

@@ -267,3 +267,30 @@ func seedStore(t *testing.T, s *store.Store) {
 		t.Fatal(err)
 	}
 }
+
+// An archive of an older schema is restored into that schema, then
+// migrated to this binary's.
+func TestRestoreMigratesAnOlderArchive(t *testing.T) {
+	ctx := context.Background()
+	src := storetest.NewUnmigrated(t)
+	old := store.SchemaVersion() - 1
+	if _, err := src.MigrateTo(ctx, old); err != nil {
+		t.Fatal(err)
+	}
+	seed(t, src)
+	archive, m := backupBytes(t, src, store.BackupOptions{})
+	if m.Schema != old {
+		t.Fatalf("archive schema %d, want %d", m.Schema, old)
+	}
+	dst := storetest.NewUnmigrated(t)
+	if _, err := restoreBytes(dst, archive); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := dst.SchemaVersionStored(ctx); v != store.SchemaVersion() {
+		t.Errorf("schema after restore %d, want %d", v, store.SchemaVersion())
+	}
+	sites, err := dst.Sites(ctx, "")
+	if err != nil || len(sites) != 2 {
+		t.Errorf("sites after restore: %d, %v", len(sites), err)
+	}
+}

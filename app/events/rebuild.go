@@ -197,7 +197,7 @@ const DefaultRetentionDays = 400
 // Retention drops raw events older than a number of days. Raw events are
 // kept in monthly partitions, so a partition goes once its whole month is
 // past the limit: events are kept at least that long, at most a month
-// more. Rollups are kept.
+// more. Capacity days before the same cut go too. Rollups are kept.
 type Retention struct {
 	st   RetentionStore
 	days int

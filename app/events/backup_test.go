@@ -2,6 +2,7 @@ package events
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/yimayou/yimayou/app/domain"
 	"github.com/yimayou/yimayou/app/store"
 	"github.com/yimayou/yimayou/app/store/storetest"
+	"github.com/yimayou/yimayou/app/tickets"
 )
 
 // A snapshot holds exactly the events past the shipped mark; replaying
@@ -127,4 +129,28 @@ func sameTotals(a, b map[string]int64) bool {
 		}
 	}
 	return true
+}
+
+// The retention job drops capacity days before its cut and keeps the
+// rest, so per-day collections do not pile up.
+func TestRetentionDropsPastCapacityDays(t *testing.T) {
+	st := storetest.New(t)
+	ctx := context.Background()
+	days := []string{"2025-10-24", "2025-10-25", "2026-11-29", "2026-12-31"}
+	for _, d := range days {
+		if err := st.EnsureCapacity(ctx, tickets.Capacity{Site: "hailuogou", Date: d, Limit: 10, Online: 10, Remaining: 10}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now := time.Date(2026, 11, 29, 12, 0, 0, 0, domain.ChinaTime)
+	if _, err := NewRetention(st, 0, quietLogger(), func() time.Time { return now }).RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// 400 days before 2026-11-29 is 2025-10-25.
+	for i, d := range days {
+		_, err := st.Capacity(ctx, "hailuogou", d, "")
+		if gone := errors.Is(err, domain.ErrNotFound); gone != (i == 0) {
+			t.Errorf("capacity of %s: %v", d, err)
+		}
+	}
 }

@@ -498,9 +498,6 @@ func (s *Store) Restore(ctx context.Context, zr *zip.Reader, m BackupManifest, o
 
 	var tail []domain.Event
 	for _, c := range m.Collections {
-		if err := s.ensurePartition(ctx, c.Name); err != nil {
-			return res, err
-		}
 		isEvents := strings.HasPrefix(c.Name, eventsPrefix)
 		ins := &restoreInserter{s: s, col: c.Name}
 		_, _, err := readEntry(zr, c.File, func(doc []byte) error {
@@ -525,6 +522,13 @@ func (s *Store) Restore(ctx context.Context, zr *zip.Reader, m BackupManifest, o
 			return res, err
 		}
 		if err := ins.flush(ctx); err != nil {
+			return res, err
+		}
+		// A partition's indexes are built after its documents are in:
+		// measured on the embedded server, building the events index on
+		// 60,000 documents took 1-2 s, and keeping it while inserting
+		// them cost 3-13 s.
+		if err := s.ensurePartition(ctx, c.Name); err != nil {
 			return res, err
 		}
 	}

@@ -145,6 +145,17 @@ func TestBackupRestoreKeepsEveryDocumentExactly(t *testing.T) {
 	if v, _ := dst.SchemaVersionStored(ctx); v != store.SchemaVersion() {
 		t.Errorf("schema after restore %d", v)
 	}
+	// Restored partitions have their indexes.
+	eventsShape := store.QueryShape{Sort: bson.D{{Key: "t", Value: 1}, {Key: "_id", Value: 1}}}
+	for _, p := range []string{"events_202610", "events_202611"} {
+		ok := false
+		for _, k := range indexKeys(t, dst, p) {
+			ok = ok || serves(k, eventsShape)
+		}
+		if !ok {
+			t.Errorf("%s restored without its index: %v", p, indexKeys(t, dst, p))
+		}
+	}
 
 	// A second restore into the same database is refused, and says why.
 	_, err = restoreBytes(dst, archive)

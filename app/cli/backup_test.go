@@ -382,3 +382,29 @@ func TestBackupUnderScanLoadAndRestore(t *testing.T) {
 		t.Errorf("migrate into a full database: %d %q", code, errOut)
 	}
 }
+
+func TestBackupCommandsBadArguments(t *testing.T) {
+	dir := t.TempDir()
+	notZip := filepath.Join(dir, "notes.txt")
+	if err := os.WriteFile(notZip, []byte("hello"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"backup"}, 2, "usage"},
+		{[]string{"restore"}, 2, "usage"},
+		{[]string{"restore", notZip}, 1, "not a yimayou backup"},
+		{[]string{"restore", filepath.Join(dir, "missing.zip")}, 1, "missing.zip"},
+		{[]string{"migrate"}, 2, "usage"},
+		{[]string{"migrate", "--to", "http://example.com"}, 2, "mongodb://"},
+		{[]string{"backup", filepath.Join(dir, "no", "such", "dir", "b.zip")}, 1, "no such file"},
+	} {
+		code, _, errOut := run(t, dir, "", tc.args...)
+		if code != tc.code || !strings.Contains(errOut, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d mentioning %q", tc.args, code, errOut, tc.code, tc.want)
+		}
+	}
+}

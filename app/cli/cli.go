@@ -127,6 +127,9 @@ func newRoot(env Env) *cobra.Command {
 		statsCommand(env),
 		genEventsCommand(env),
 		configCommand(env),
+		backupCommand(env),
+		restoreCommand(env),
+		migrateCommand(env),
 		versionCommand(env),
 		healthcheckCommand(env),
 	)

@@ -210,14 +210,14 @@ func TestTableAlignsByDisplayWidth(t *testing.T) {
 func TestLegacyCommandRunsUnported(t *testing.T) {
 	var got []string
 	old := command{"back up everything", func(ctx context.Context, env Env, args []string) error {
-		fs := flag.NewFlagSet("backup", flag.ContinueOnError)
+		fs := flag.NewFlagSet("olddemo", flag.ContinueOnError)
 		fs.SetOutput(env.Stderr)
 		full := fs.Bool("full", false, "include raw events")
 		if err := fs.Parse(args); err != nil {
 			return err
 		}
 		if fs.NArg() != 1 {
-			return usageErr("yimayou backup FILE")
+			return usageErr("yimayou olddemo FILE")
 		}
 		got = append(got, fs.Arg(0), strconv.FormatBool(*full))
 		return nil
@@ -226,14 +226,14 @@ func TestLegacyCommandRunsUnported(t *testing.T) {
 		args []string
 		code int
 	}{
-		{[]string{"backup", "--full", "x.tar"}, 0},
-		{[]string{"backup", "--help"}, 0},
-		{[]string{"backup", "--fool", "x.tar"}, 2},
-		{[]string{"backup"}, 2},
+		{[]string{"olddemo", "--full", "x.tar"}, 0},
+		{[]string{"olddemo", "--help"}, 0},
+		{[]string{"olddemo", "--fool", "x.tar"}, 2},
+		{[]string{"olddemo"}, 2},
 	} {
 		env, _, errb := testEnv(t.TempDir(), "", nil)
 		root := newRoot(env)
-		root.AddCommand(legacyCommand(env, "backup", old))
+		root.AddCommand(legacyCommand(env, "olddemo", old))
 		if code := execute(context.Background(), env, root, tc.args); code != tc.code {
 			t.Errorf("%v: exit %d, want %d (%s)", tc.args, code, tc.code, errb.String())
 		}

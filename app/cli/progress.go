@@ -48,6 +48,9 @@ func (p *progress) Update(done, total int) {
 	p.set(done)
 }
 
+// Update64 is Update for callbacks that count in int64 (bytes, documents).
+func (p *progress) Update64(done, total int64) { p.Update(int(done), int(total)) }
+
 // Set sets the count done.
 func (p *progress) Set(done int) {
 	p.mu.Lock()

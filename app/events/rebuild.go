@@ -183,9 +183,11 @@ func rebuildMonth(ctx context.Context, st RebuildStore, month, from, to string, 
 	return nil
 }
 
-// RetentionStore drops raw event partitions; store.Store implements it.
+// RetentionStore drops raw event partitions and past days' capacity;
+// store.Store implements it.
 type RetentionStore interface {
 	DropEventsBefore(ctx context.Context, day string) ([]string, error)
+	DropCapacityBefore(ctx context.Context, day string) (int, error)
 }
 
 // DefaultRetentionDays is how long raw events are kept by default; a
@@ -195,7 +197,7 @@ const DefaultRetentionDays = 400
 // Retention drops raw events older than a number of days. Raw events are
 // kept in monthly partitions, so a partition goes once its whole month is
 // past the limit: events are kept at least that long, at most a month
-// more. Rollups are kept.
+// more. Capacity days before the same cut go too. Rollups are kept.
 type Retention struct {
 	st   RetentionStore
 	days int
@@ -224,6 +226,15 @@ func (r *Retention) RunOnce(ctx context.Context) ([]string, error) {
 	dropped, err := r.st.DropEventsBefore(ctx, cutoff)
 	if len(dropped) > 0 {
 		r.log.Info("events: retention dropped raw events", "before", cutoff, "partitions", strings.Join(dropped, ","))
+	}
+	if err != nil {
+		return dropped, err
+	}
+	// Capacity days go with the same cut: the capacity statistics read
+	// them as long as the raw events of those days are kept.
+	days, err := r.st.DropCapacityBefore(ctx, cutoff)
+	if days > 0 {
+		r.log.Info("events: retention dropped past capacity days", "before", cutoff, "days", days)
 	}
 	return dropped, err
 }

@@ -66,6 +66,9 @@ func (s *Store) EnsureCapacity(ctx context.Context, c tickets.Capacity) error {
 	}
 	d := capacityDoc{ID: tickets.CapacityKey(c.Site, c.Date, c.Slot), Site: c.Site, Date: c.Date, Slot: c.Slot,
 		Limit: c.Limit, Online: c.Online, WalkIn: c.WalkIn, Remaining: c.Remaining, WalkInRemaining: c.WalkInRemaining}
+	if err := s.ensurePartition(ctx, col); err != nil {
+		return err
+	}
 	if _, err := s.col(col).InsertOne(ctx, d); err != nil && !mongo.IsDuplicateKeyError(err) {
 		return wrap(col, err)
 	}
@@ -190,7 +193,20 @@ func (s *Store) UnclaimID(ctx context.Context, date, key, ref string) error {
 // DropTicketIDClaimsBefore drops the ID claim collections of days before
 // day; they only serve to refuse a second reservation for the same day.
 func (s *Store) DropTicketIDClaimsBefore(ctx context.Context, day string) (int, error) {
-	cut, err := dayCollection(colIDClaimsPrefix, day)
+	return s.dropDaysBefore(ctx, colIDClaimsPrefix, day)
+}
+
+// DropCapacityBefore drops the capacity collections of visit days before
+// day. The retention job calls it with the raw events' cut (400 days by
+// default): the capacity statistics read a past day's documents, and a
+// reservation cancelled or refunded that late gives back places to a
+// missing document, a no-op (ReleaseCapacity matches nothing).
+func (s *Store) DropCapacityBefore(ctx context.Context, day string) (int, error) {
+	return s.dropDaysBefore(ctx, colCapacityPrefix, day)
+}
+
+func (s *Store) dropDaysBefore(ctx context.Context, prefix, day string) (int, error) {
+	cut, err := dayCollection(prefix, day)
 	if err != nil {
 		return 0, err
 	}
@@ -201,10 +217,11 @@ func (s *Store) DropTicketIDClaimsBefore(ctx context.Context, day string) (int, 
 	sort.Strings(names)
 	n := 0
 	for _, name := range names {
-		if strings.HasPrefix(name, colIDClaimsPrefix) && len(name) == len(cut) && name < cut {
+		if strings.HasPrefix(name, prefix) && len(name) == len(cut) && name < cut {
 			if err := s.col(name).Drop(ctx); err != nil {
 				return n, wrap(name, err)
 			}
+			s.partitions.Delete(name)
 			n++
 		}
 	}
@@ -223,6 +240,12 @@ func (s *Store) ClaimIDs(ctx context.Context, claims []tickets.IDClaim) []error 
 	for date, idx := range byDay {
 		col, err := dayCollection(colIDClaimsPrefix, date)
 		if err != nil {
+			for _, i := range idx {
+				out[i] = err
+			}
+			continue
+		}
+		if err := s.ensurePartition(ctx, col); err != nil {
 			for _, i := range idx {
 				out[i] = err
 			}

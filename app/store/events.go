@@ -75,6 +75,9 @@ func (s *Store) InsertEvents(ctx context.Context, events []domain.Event) (insert
 		byCol[c] = append(byCol[c], eventToDoc(e))
 	}
 	for c, docs := range byCol {
+		if err := s.ensurePartition(ctx, c); err != nil {
+			return res.Inserted, res.Duplicates, err
+		}
 		r, err := s.col(c).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
 		if r != nil {
 			res.Inserted += len(r.InsertedIDs)
@@ -220,6 +223,7 @@ func (s *Store) DropEventsBefore(ctx context.Context, day string) ([]string, err
 		if err := s.col(c).Drop(ctx); err != nil {
 			return dropped, wrap(c, err)
 		}
+		s.partitions.Delete(c)
 		dropped = append(dropped, c)
 	}
 	return dropped, nil

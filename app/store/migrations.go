@@ -59,6 +59,7 @@ var migrations = []migration{
 		return s.ensureCollection(ctx, colLive)
 	}},
 	{"tickets: reservation form tokens, lost-link recovery by ID and phone, overturned gate decisions", migrateTouristSafety},
+	{"every collection, and an index for every query shape (queryshapes.go)", migrateQueryIndexes},
 }
 
 // SchemaVersion is the version this binary migrates to.
@@ -74,6 +75,12 @@ type schemaDoc struct {
 // Migrate applies the pending migrations in order and records each one. It
 // refuses to run against a schema newer than this binary knows.
 func (s *Store) Migrate(ctx context.Context) (applied int, err error) {
+	return s.migrateTo(ctx, len(migrations))
+}
+
+// migrateTo applies the migrations up to version target (Restore loads an
+// archive into the schema it was made with, then migrates the rest).
+func (s *Store) migrateTo(ctx context.Context, target int) (applied int, err error) {
 	current, err := s.schemaVersion(ctx)
 	if err != nil {
 		return 0, err
@@ -82,7 +89,7 @@ func (s *Store) Migrate(ctx context.Context) (applied int, err error) {
 		return 0, fmt.Errorf("store: schema version %d, this binary knows %d: %w",
 			current, len(migrations), domain.ErrSchemaTooNew)
 	}
-	for i := current; i < len(migrations); i++ {
+	for i := current; i < min(target, len(migrations)); i++ {
 		m := migrations[i]
 		if err := m.up(ctx, s); err != nil {
 			return applied, fmt.Errorf("store: migration %d (%s): %w", i+1, m.name, err)

@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -36,6 +37,9 @@ type Options struct {
 type Store struct {
 	client *mongo.Client
 	db     *mongo.Database
+	// partitions holds the partition collections ensurePartition has made
+	// (with their indexes) through this handle.
+	partitions sync.Map
 }
 
 // Open connects to the database. It does not migrate; call Migrate.

@@ -61,8 +61,8 @@ func runImport(ctx context.Context, env Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(env.Stdout, "imported %s: %d counties, %d sites, %d signs written; %d unchanged\n",
-			dir, st.Counties, st.Sites, st.Signs, st.Unchanged)
+		fmt.Fprintf(env.Stdout, "imported %s: %d counties, %d sites, %d signs written, %d sites' ticket settings; %d unchanged\n",
+			dir, st.Counties, st.Sites, st.Signs, st.Tickets, st.Unchanged)
 		return nil
 	})
 }

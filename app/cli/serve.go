@@ -100,7 +100,9 @@ func runServe(ctx context.Context, env Env, args []string) error {
 		Alerts: db, Feedback: db, FormSecret: formSecret,
 		Console: consoleDeps(db, cfg, log),
 		Tickets: ticketDeps(workers, db, cfg, log, evlog),
-		Stats:   web.StatsDeps{Store: db.Store, Warm: workers},
+		// The bureau's ticketing pages (settings, closures, walk-in, refunds).
+		TicketSettings: web.TicketSettingsDeps{Store: db},
+		Stats:          web.StatsDeps{Store: db.Store, Warm: workers},
 	})
 	if err != nil {
 		return err

@@ -32,6 +32,7 @@ type Current interface {
 // ImportStats counts what Import did.
 type ImportStats struct {
 	Counties, Sites, Signs int // created or replaced
+	Tickets                int // sites' ticket settings created or replaced
 	Unchanged              int // already in the database as in the pack
 }
 
@@ -61,9 +62,12 @@ func Import(ctx context.Context, dst Importer, p Pack, opts ...ImportOption) (Im
 	if err := p.Validate(); err != nil {
 		return ImportStats{}, err
 	}
+	if err := checkTicketSecrets(ctx, dst, p); err != nil {
+		return ImportStats{}, err
+	}
 	cur, _ := dst.(Current)
 	var st ImportStats
-	total := len(p.Counties) + len(p.Sites) + len(p.Signs)
+	total := len(p.Counties) + len(p.Sites) + len(p.Signs) + len(p.Tickets)
 	done := 0
 	step := func() {
 		done++
@@ -124,6 +128,11 @@ func Import(ctx context.Context, dst Importer, p Pack, opts ...ImportOption) (Im
 		}
 		step()
 	}
+	written, unchanged, err := importTickets(ctx, dst, p, step)
+	st.Tickets, st.Unchanged = written, st.Unchanged+unchanged
+	if err != nil {
+		return st, err
+	}
 	return st, nil
 }
 
@@ -167,7 +176,11 @@ func Export(ctx context.Context, src Exporter) (Pack, error) {
 	if err != nil {
 		return Pack{}, fmt.Errorf("content: export: %w", err)
 	}
-	p := Pack{Counties: counties, Sites: sites, Signs: signs}.Normalize()
+	ts, err := exportTickets(ctx, src)
+	if err != nil {
+		return Pack{}, err
+	}
+	p := Pack{Counties: counties, Sites: sites, Signs: signs, Tickets: ts}.Normalize()
 	if err := p.Validate(); err != nil {
 		return Pack{}, fmt.Errorf("content: export: the database holds content a pack cannot hold:\n%w", err)
 	}

@@ -18,6 +18,8 @@ type Pack struct {
 	Counties []domain.County
 	Sites    []domain.Site
 	Signs    []domain.Sign
+	// Tickets are sites' ticket settings (tickets.go).
+	Tickets []domain.TicketSettings
 }
 
 // Error is a problem found in one file of a pack. Load and Validate return
@@ -72,6 +74,7 @@ func (p Pack) normalizeValues() Pack {
 	for _, s := range p.Signs {
 		out.Signs = append(out.Signs, normalizeSign(s))
 	}
+	out.Tickets = normalizeTickets(p.Tickets)
 	return out
 }
 
@@ -302,6 +305,7 @@ func (p Pack) validate(o *origin) error {
 		}
 		signs[g.Code] = i
 	}
+	errs = append(errs, validateTickets(p)...)
 	return errors.Join(errs...)
 }
 

@@ -54,5 +54,10 @@ func (p Pack) County(code string) Pack {
 			out.Signs = append(out.Signs, g)
 		}
 	}
+	for _, t := range p.Tickets {
+		if keys[t.Site] {
+			out.Tickets = append(out.Tickets, t)
+		}
+	}
 	return out
 }

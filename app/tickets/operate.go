@@ -309,3 +309,24 @@ func retiredAt(k SigningKey, all []SigningKey) time.Time {
 	}
 	return next.Add(keyRetireAfter)
 }
+
+// ClosureOn is the closure of a site on day, if any, whether or not the
+// site sells tickets (a site page shows it in every case).
+func (s *Service) ClosureOn(ctx context.Context, site, day string) (domain.Closure, bool) {
+	c, err := s.siteConfig(ctx, site)
+	if err != nil {
+		return domain.Closure{}, false
+	}
+	return c.ClosureOn(day)
+}
+
+// WalkInLeft is how many walk-in places one slot of a day has left.
+func (s *Service) WalkInLeft(ctx context.Context, c SiteConfig, date, slot string) (int, error) {
+	capa, err := s.store.Capacity(ctx, c.Site, date, slot)
+	if errors.Is(err, domain.ErrNotFound) {
+		capa, _ = c.NewCapacity(date, slot)
+	} else if err != nil {
+		return 0, err
+	}
+	return max(capa.WalkInRemaining, 0), nil
+}

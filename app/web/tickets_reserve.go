@@ -64,6 +64,7 @@ type reserveType struct {
 type visitorForm struct {
 	Index, Number               int
 	Name, IDType, IDNumber, Typ string
+	Birth                       string
 	Error, ErrorField           string
 }
 
@@ -82,7 +83,7 @@ func parseReserveForm(c *fiber.Ctx, limit int) reserveForm {
 		p := "v" + strconv.Itoa(i) + "."
 		f.Visitors = append(f.Visitors, tickets.VisitorInput{Name: utils.CopyString(c.FormValue(p + "name")),
 			IDType: utils.CopyString(c.FormValue(p + "id_type")), IDNumber: utils.CopyString(c.FormValue(p + "id")),
-			Type: utils.CopyString(c.FormValue(p + "type"))})
+			Type: utils.CopyString(c.FormValue(p + "type")), BirthDate: utils.CopyString(c.FormValue(p + "birth"))})
 	}
 	return f
 }
@@ -121,7 +122,7 @@ func (s *Server) reserve(c *fiber.Ctx) error {
 	f := parseReserveForm(c, cfg.MaxVisitors)
 	lang := langOf(c)
 	res, err := s.Tickets.Service.Reserve(c.UserContext(), tickets.ReserveRequest{Site: site.Key, Date: f.Date, Slot: f.Slot,
-		Visitors: f.Visitors, Phone: f.Phone, Lang: lang, By: "tourist"})
+		Visitors: f.Visitors, Phone: f.Phone, Lang: lang, By: "tourist", Client: clientIP(c)})
 	if err == nil {
 		// 303: a reload of the next page does not book twice.
 		return c.Redirect(myReservationHref(res.Ref, res.Secret), fiber.StatusSeeOther)
@@ -144,6 +145,7 @@ func (s *Server) reserve(c *fiber.Ctx) error {
 		if i < len(f.Visitors) {
 			v := f.Visitors[i]
 			d.Visitors[i].Name, d.Visitors[i].IDType, d.Visitors[i].IDNumber, d.Visitors[i].Typ = v.Name, v.IDType, v.IDNumber, v.Type
+			d.Visitors[i].Birth = v.BirthDate
 		}
 	}
 	status := fiber.StatusBadRequest
@@ -157,7 +159,7 @@ func (s *Server) reserve(c *fiber.Ctx) error {
 			field = rest
 		}
 	default:
-		status, msg, who = fiber.StatusConflict, s.I18n.T(lang, ref.Key()), ref.Visitor
+		status, msg, who = fiber.StatusConflict, s.I18n.T(lang, ref.Key(), ref.Args(lang)...), ref.Visitor
 		switch ref.Reason {
 		case tickets.ReasonIDTaken, tickets.ReasonAge:
 			field = "id"
@@ -246,8 +248,8 @@ func (s *Server) reserveData(c *fiber.Ctx, site *domain.Site, cfg tickets.SiteCo
 	d.N = n
 	for _, t := range cfg.Types {
 		price := s.I18n.T(lang, "tickets.free")
-		if t.Fen > 0 {
-			price = s.I18n.T(lang, "tickets.yuan", yuan(t.Fen))
+		if fen := cfg.PriceOn(t, d.Date); fen > 0 { // the visit date's season
+			price = s.I18n.T(lang, "tickets.yuan", yuan(fen))
 		}
 		rt := reserveType{Code: t.Code, Label: t.Name.String(lang) + " · " + price, Proof: loc(t.Proof, lang)}
 		d.Types = append(d.Types, rt)

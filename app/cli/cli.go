@@ -45,6 +45,7 @@ func commands() map[string]command {
 		"user":        {"user add NAME --role ROLE --county CODE[,CODE]: add a user (password from stdin)", runUser},
 		"qr":          {"qr export --county CODE [--out FILE]: all sign codes and print sheets of a county as a ZIP", runQR},
 		"stats":       {"stats rebuild --from DAY --to DAY: recompute rollups from raw events", runStats},
+		"tickets":     {"tickets keys rotate [--json]: sign new tickets with a new key (old tickets stay valid)", runTickets},
 		"gen-events":  {"gen-events --sites N --days D --per-day K [--direct]: fill the database with synthetic events", runGenEvents},
 		"version":     {"print the version", runVersion},
 		"healthcheck": {"exit 0 if the local server answers /healthz (for container health checks)", runHealthcheck},

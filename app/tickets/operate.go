@@ -6,6 +6,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"net/url"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/yimayou/yimayou/app/domain"
@@ -329,4 +332,29 @@ func (s *Service) WalkInLeft(ctx context.Context, c SiteConfig, date, slot strin
 		return 0, err
 	}
 	return max(capa.WalkInRemaining, 0), nil
+}
+
+// CheckoutURL is where the tourist pays an unpaid online booking: the
+// site's provider's hosted checkout, with the order, the amount in fen and
+// the deadline signed with the provider's secret (HMAC-SHA256 of
+// "order|amount|expires", hex), so the provider can refuse a tampered
+// amount. Empty when r is not awaiting online payment.
+func (s *Service) CheckoutURL(ctx context.Context, r Reservation) string {
+	if r.State != StateHeld {
+		return ""
+	}
+	c, err := s.siteConfig(ctx, r.Site)
+	if err != nil || c.Payment != PayOnline || !c.Checkout.Configured() {
+		return ""
+	}
+	return CheckoutLink(c.Checkout, r.Ref, r.TotalFen, r.HoldUntil)
+}
+
+// CheckoutLink fills a checkout URL template (see domain.Checkout).
+func CheckoutLink(co domain.Checkout, ref string, fen int64, expires time.Time) string {
+	amount, exp := strconv.FormatInt(fen, 10), strconv.FormatInt(expires.Unix(), 10)
+	m := hmac.New(sha256.New, []byte(co.Secret))
+	m.Write([]byte(ref + "|" + amount + "|" + exp))
+	return strings.NewReplacer("{order}", url.QueryEscape(ref), "{amount}", amount, "{expires}", exp,
+		"{sig}", hex.EncodeToString(m.Sum(nil))).Replace(co.URL)
 }

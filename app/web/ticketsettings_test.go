@@ -34,6 +34,7 @@ func settingsApp(t testing.TB) *ticketFixture {
 		{"kangding-editor", domain.RoleEditor, []string{"513301"}}, {"luding-gate", domain.RoleGate, []string{"513322"}},
 		{"luding-operator", domain.RoleOperator, []string{"513322"}}}...)
 	hailuogou := tickets.DemoSites()[1]
+	hailuogou.NoShowRelease, hailuogou.NoShowAt = true, "14:00" // as in the demo pack
 	if err := s.PutTicketSite(ctx, hailuogou); err != nil {
 		t.Fatal(err)
 	}
@@ -339,5 +340,36 @@ func TestTicketKeysAndBulkPages(t *testing.T) {
 	r = op.do("GET", "/admin/tickets/bulk?date=2026-11-30", nil)
 	if r.status != http.StatusOK || !strings.Contains(r.body, "138****0000") {
 		t.Fatalf("bulk bookings: %d", r.status)
+	}
+}
+
+func TestPayNowAndNoShowOnMyReservation(t *testing.T) {
+	f := settingsApp(t)
+	ctx := context.Background()
+	yading := tickets.DemoSites()[0]
+	yading.County = "513301"
+	if err := f.store.PutTicketSite(ctx, yading); err != nil {
+		t.Fatal(err)
+	}
+	tourist := newBrowser(t, f.app)
+	v := reserveValues("2026-11-29", validID(30))
+	v.Set("slot", "0900")
+	r := tourist.do("POST", "/s/513301/yading/reserve", v)
+	link := r.header.Get("Location")
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("reserve: %d %q", r.status, firstAlert(r.body))
+	}
+	r = tourist.do("GET", link, nil)
+	ref := myLinkRe.FindStringSubmatch(link)[1]
+	res, _ := f.svc.Reservation(ctx, ref)
+	want := tickets.CheckoutLink(yading.Checkout, ref, 14600, res.HoldUntil)
+	if !strings.Contains(r.body, `id="pay-now"`) || !strings.Contains(r.body, htmlEscape(want)) || !strings.Contains(want, "amount=14600") {
+		t.Fatalf("no signed checkout link %q", want)
+	}
+	// Pay-at-gate bookings say when their places go back.
+	r = tourist.do("POST", "/s/513322/hailuogou/reserve", reserveValues("2026-11-29", validID(31)))
+	r = tourist.do("GET", r.header.Get("Location"), nil)
+	if !strings.Contains(r.body, `id="no-show"`) || !strings.Contains(r.body, "14:00") {
+		t.Fatal("the no-show rule is not shown")
 	}
 }

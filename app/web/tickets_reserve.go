@@ -45,6 +45,7 @@ type reserveData struct {
 
 type reserveDay struct {
 	Date, Label, Href string
+	Closed            string // why the site is closed that day, if it is
 	Remaining         int
 	SoldOut           bool
 }
@@ -213,8 +214,14 @@ func (s *Server) reserveData(c *fiber.Ctx, site *domain.Site, cfg tickets.SiteCo
 			}
 			left += a.Remaining
 		}
-		d.Days = append(d.Days, reserveDay{Date: day, Label: s.dayLabel(lang, day), Href: d.ActionHref + "?date=" + day,
-			Remaining: left, SoldOut: left == 0})
+		rd := reserveDay{Date: day, Label: s.dayLabel(lang, day), Href: d.ActionHref + "?date=" + day,
+			Remaining: left, SoldOut: left == 0}
+		if cl, closed := cfg.ClosureOn(day); closed {
+			rd.Closed = s.I18n.T(lang, "ticketsettings.closed_badge") + " · " + cl.Reason.String(lang)
+		} else if cfg.ClosedOn(day) {
+			rd.Closed = s.I18n.T(lang, "ticketsettings.closed_badge")
+		}
+		d.Days = append(d.Days, rd)
 		if day == date {
 			d.Date, d.DateLabel = day, s.dayLabel(lang, day)
 			for _, a := range avail {

@@ -125,6 +125,46 @@ type limitTake struct {
 func (s *Service) limitBatch(ctx context.Context, items []limitTake) []error {
 	ops := s.store.(OpsStore)
 	out := make([]error, len(items))
+	// Most phones book once a day: a key's first booking is one insert for
+	// the whole batch; keys with bookings already take the update path.
+	if ins, ok := s.store.(interface {
+		InsertLimits(ctx context.Context, keys []LimitKey, ns []int) []error
+	}); ok {
+		var keys []LimitKey
+		var ns, idx []int
+		first := map[LimitKey]bool{}
+		for i, it := range items {
+			if !first[it.key] && it.n <= it.limit {
+				first[it.key] = true
+				keys, ns, idx = append(keys, it.key), append(ns, it.n), append(idx, i)
+			}
+		}
+		done := map[int]bool{}
+		for j, err := range ins.InsertLimits(ctx, keys, ns) {
+			if !errors.Is(err, domain.ErrConflict) {
+				out[idx[j]], done[idx[j]] = err, true
+			}
+		}
+		if len(done) > 0 {
+			var rest []limitTake
+			var restIdx []int
+			for i, it := range items {
+				if !done[i] {
+					rest, restIdx = append(rest, it), append(restIdx, i)
+				}
+			}
+			for j, err := range s.limitUpdates(ctx, ops, rest) {
+				out[restIdx[j]] = err
+			}
+			return out
+		}
+	}
+	return s.limitUpdates(ctx, ops, items)
+}
+
+// limitUpdates counts bookings against limits with updates.
+func (s *Service) limitUpdates(ctx context.Context, ops OpsStore, items []limitTake) []error {
+	out := make([]error, len(items))
 	byKey := map[LimitKey][]int{}
 	var order []LimitKey
 	for i, it := range items {

@@ -228,6 +228,18 @@ func TestAgeConcessionNeedsBirthDate(t *testing.T) {
 	if err != nil || res.Visitors[0].Birth != "2016-05-01" || res.TotalFen != 4500 {
 		t.Fatalf("a passport child: %+v %v", res.Reservation, err)
 	}
+	// The gate is told which birth date to check on the passport.
+	if _, err := e.svc.MarkPaid(ctx, res.Ref, "cashier1"); err != nil {
+		t.Fatal(err)
+	}
+	paid, _ := e.svc.Reservation(ctx, res.Ref)
+	token, _ := e.svc.Token(ctx, paid, 0)
+	e.clock.set(china("2026-12-02 10:00"))
+	in, err := e.svc.CheckIn(ctx, tickets.CheckinRequest{Token: token, Site: c.Site, ScanID: "scan-birth-1", By: "gate1"})
+	if err != nil || !in.OK || in.Visitor == nil || in.Visitor.Birth != "2016-05-01" {
+		t.Fatalf("check-in of a passport child: %+v %v", in, err)
+	}
+	e.clock.set(china("2026-12-01 08:00"))
 	// The site's rule may keep age concessions for resident ID cards.
 	c.ForeignConcession = domain.ForeignMainlandOnly
 	if err := e.store.PutTicketSite(ctx, c); err != nil {

@@ -127,6 +127,7 @@ func newRoot(env Env) *cobra.Command {
 		statsCommand(env),
 		genEventsCommand(env),
 		configCommand(env),
+		ticketsCommand(env),
 		backupCommand(env),
 		restoreCommand(env),
 		migrateCommand(env),

@@ -97,8 +97,8 @@ func importDir(ctx context.Context, env Env, o importOptions) error {
 			}
 			return nil
 		}
-		fmt.Fprintf(env.Stdout, "imported %s: %d counties, %d sites, %d signs written, %d media files stored; %d unchanged\n",
-			o.Dir, st.Counties, st.Sites, st.Signs, st.Media, st.Unchanged)
+		fmt.Fprintf(env.Stdout, "imported %s: %d counties, %d sites, %d signs, %d sites' ticket settings written, %d media files stored; %d unchanged\n",
+			o.Dir, st.Counties, st.Sites, st.Signs, st.Tickets, st.Media, st.Unchanged)
 		return nil
 	})
 }

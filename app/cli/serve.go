@@ -186,7 +186,9 @@ func serve(ctx context.Context, env Env, o serveOptions) error {
 		Alerts: db, Feedback: db, FormSecret: formSecret,
 		Console: consoleDeps(db, cfg, log),
 		Tickets: ticketDeps(workers, db, cfg, log, evlog),
-		Stats:   web.StatsDeps{Store: db.Store, Warm: workers, Node: evlog.Node()},
+		// The bureau's ticketing pages (settings, closures, walk-in, refunds).
+		TicketSettings: web.TicketSettingsDeps{Store: db},
+		Stats:          web.StatsDeps{Store: db.Store, Warm: workers, Node: evlog.Node()},
 	})
 	if err != nil {
 		return err

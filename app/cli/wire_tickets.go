@@ -17,15 +17,6 @@ import (
 func ticketDeps(workers context.Context, db *database, cfg config.Config, log *slog.Logger, rec tickets.Recorder) web.TicketDeps {
 	log = log.With("area", "tickets")
 	svc := tickets.New(db, rec, tickets.Options{Log: log})
-	if cfg.SeedDemo {
-		// The demo content's two capped sites get their ticketing, once:
-		// an insert that never overwrites a bureau's own settings.
-		for _, c := range tickets.DemoSites() {
-			if _, err := db.InsertTicketSiteIfAbsent(workers, c); err != nil {
-				log.Warn("seed ticketing", "site", c.Site, "err", err)
-			}
-		}
-	}
 	go svc.RunExpiry(workers, 30*time.Second)
 	go func() {
 		t := time.NewTicker(time.Hour)

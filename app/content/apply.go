@@ -65,8 +65,13 @@ func ApplyPlan(ctx context.Context, dst Importer, plan Plan, opts ...ImportOptio
 		return rec.AddAudit(ctx, domain.AuditEntry{At: now(), User: cfg.actor, Action: act, Object: object,
 			County: county, Changes: changes})
 	}
+	// Ticket settings for online payment need the provider's secret in the
+	// database already (a pack cannot carry it): checked before any write.
+	if err := checkTicketSecrets(ctx, dst, p); err != nil {
+		return ImportStats{}, err
+	}
 	var st ImportStats
-	total := len(plan.Items)
+	total := len(plan.Items) + len(p.Tickets)
 	done := 0
 	step := func() {
 		done++
@@ -145,6 +150,11 @@ func ApplyPlan(ctx context.Context, dst Importer, plan Plan, opts ...ImportOptio
 		}
 		st.Signs++
 		step()
+	}
+	written, unchanged, err := importTickets(ctx, dst, p, step)
+	st.Tickets, st.Unchanged = written, st.Unchanged+unchanged
+	if err != nil {
+		return st, err
 	}
 	return st, nil
 }

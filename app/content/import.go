@@ -33,6 +33,7 @@ type Current interface {
 type ImportStats struct {
 	Counties, Sites, Signs int // created or replaced
 	Media                  int // media files stored
+	Tickets                int // sites' ticket settings created or replaced
 	Unchanged              int // already in the database as in the pack
 }
 
@@ -116,7 +117,11 @@ func Export(ctx context.Context, src Exporter) (Pack, error) {
 	if err != nil {
 		return Pack{}, fmt.Errorf("content: export: %w", err)
 	}
-	p := Pack{Counties: counties, Sites: sites, Signs: signs}.Normalize()
+	ts, err := exportTickets(ctx, src)
+	if err != nil {
+		return Pack{}, err
+	}
+	p := Pack{Counties: counties, Sites: sites, Signs: signs, Tickets: ts}.Normalize()
 	if err := p.Validate(); err != nil {
 		return Pack{}, fmt.Errorf("content: export: the database holds content a pack cannot hold:\n%w", err)
 	}

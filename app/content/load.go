@@ -108,7 +108,7 @@ func (l *loader) loadSite(key string) {
 		return
 	}
 	var langs []domain.Lang
-	hasSiteYAML, ok := false, true
+	hasSiteYAML, hasTickets, ok := false, false, true
 	for _, e := range entries {
 		name := e.Name()
 		file := path.Join(siteDir(key), name)
@@ -120,13 +120,15 @@ func (l *loader) loadSite(key string) {
 			ok = false
 		case name == siteFile:
 			hasSiteYAML = true
+		case name == ticketsFile:
+			hasTickets = true
 		case isMD && domain.Lang(lang).Valid():
 			langs = append(langs, domain.Lang(lang))
 		case isMD:
 			l.fail(file, 0, fmt.Errorf("unknown language %q in the file name (want zh.md, en.md or bo.md)", lang))
 			ok = false
 		default:
-			l.fail(file, 0, fmt.Errorf("unexpected file: a site folder holds %s and zh.md, en.md, bo.md", siteFile))
+			l.fail(file, 0, fmt.Errorf("unexpected file: a site folder holds %s, zh.md, en.md, bo.md and %s", siteFile, ticketsFile))
 			ok = false
 		}
 	}
@@ -175,6 +177,9 @@ func (l *loader) loadSite(key string) {
 			}
 		}
 		return
+	}
+	if hasTickets {
+		l.loadTickets(key, site.County)
 	}
 	l.pack.Sites = append(l.pack.Sites, site)
 	l.origin.siteLines = append(l.origin.siteLines, keyLines)

@@ -21,6 +21,8 @@ type Pack struct {
 	// Media are the photo and audio files the sites use, by file name
 	// (see media.go); nil when the pack carries none.
 	Media map[string]MediaFile
+	// Tickets are sites' ticket settings (tickets.go).
+	Tickets []domain.TicketSettings
 }
 
 // Error is a problem found in one file of a pack. Load and Validate return
@@ -81,6 +83,7 @@ func (p Pack) normalizeValues() Pack {
 			out.Media[n] = m
 		}
 	}
+	out.Tickets = normalizeTickets(p.Tickets)
 	return out
 }
 
@@ -318,6 +321,7 @@ func (p Pack) validate(o *origin) error {
 		signs[g.Code] = i
 	}
 	errs = append(errs, p.checkMedia()...)
+	errs = append(errs, validateTickets(p)...)
 	return errors.Join(errs...)
 }
 

@@ -149,7 +149,7 @@ func checkOnlyPackFiles(sites string) error {
 
 func isPackFileName(name string) bool {
 	lang, isMD := strings.CutSuffix(name, ".md")
-	return name == siteFile || isMD && domain.Lang(lang).Valid()
+	return name == siteFile || name == ticketsFile || isMD && domain.Lang(lang).Valid()
 }
 
 type packFile struct {
@@ -200,7 +200,11 @@ func encode(p Pack) ([]packFile, error) {
 	for _, n := range names {
 		files = append(files, packFile{path.Join(mediaDir, n), p.Media[n].Data})
 	}
-	return files, nil
+	ticketFiles, err := encodeTickets(p)
+	if err != nil {
+		return nil, err
+	}
+	return append(files, ticketFiles...), nil
 }
 
 // encodeLang renders sites/<key>/<lang>.md, or nil when the site has

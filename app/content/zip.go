@@ -67,6 +67,11 @@ func (p Pack) County(code string) Pack {
 			out.Media[n] = m
 		}
 	}
+	for _, t := range p.Tickets {
+		if keys[t.Site] {
+			out.Tickets = append(out.Tickets, t)
+		}
+	}
 	return out
 }
 

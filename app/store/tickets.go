@@ -28,12 +28,13 @@ const (
 )
 
 type ticketTypeDoc struct {
-	Code   string            `bson:"code"`
-	Name   map[string]string `bson:"name,omitempty"`
-	Fen    int64             `bson:"fen"`
-	AgeMin int               `bson:"age_min,omitempty"`
-	AgeMax int               `bson:"age_max,omitempty"`
-	Proof  map[string]string `bson:"proof,omitempty"`
+	Code      string            `bson:"code"`
+	Name      map[string]string `bson:"name,omitempty"`
+	Fen       int64             `bson:"fen"`
+	AgeMin    int               `bson:"age_min,omitempty"`
+	AgeMax    int               `bson:"age_max,omitempty"`
+	Proof     map[string]string `bson:"proof,omitempty"`
+	ValidDays int               `bson:"valid_days,omitempty"`
 }
 
 type slotDoc struct {
@@ -43,27 +44,65 @@ type slotDoc struct {
 	Limit int    `bson:"limit"`
 }
 
+type seasonDoc struct {
+	From   string            `bson:"from"`
+	To     string            `bson:"to"`
+	Name   map[string]string `bson:"name,omitempty"`
+	Prices map[string]int64  `bson:"prices"`
+}
+
+type capacityFiguresDoc struct {
+	AreaM2      float64 `bson:"area_m2,omitempty"`
+	PerPersonM2 float64 `bson:"per_person_m2,omitempty"`
+	OpenHours   float64 `bson:"open_hours,omitempty"`
+	StayHours   float64 `bson:"stay_hours,omitempty"`
+}
+
+type checkoutDoc struct {
+	Provider string `bson:"provider,omitempty"`
+	URL      string `bson:"url,omitempty"`
+	Secret   string `bson:"secret,omitempty"`
+}
+
+type closureDoc struct {
+	From   string            `bson:"from"`
+	To     string            `bson:"to"`
+	Reason map[string]string `bson:"reason"`
+}
+
 type ticketSiteDoc struct {
-	Site            string          `bson:"_id"`
-	County          string          `bson:"county"`
-	Enabled         bool            `bson:"enabled"`
-	Types           []ticketTypeDoc `bson:"types"`
-	DailyLimit      int             `bson:"daily_limit,omitempty"`
-	Slots           []slotDoc       `bson:"slots,omitempty"`
-	WalkInPercent   int             `bson:"walk_in_percent"`
-	BookDays        int             `bson:"book_days"`
-	HoldMinutes     int             `bson:"hold_minutes,omitempty"`
-	Payment         string          `bson:"payment"`
-	ValidDays       int             `bson:"valid_days"`
-	MaxVisitors     int             `bson:"max_visitors"`
-	CancelDaysAfter int             `bson:"cancel_days_after"`
-	CancelAt        string          `bson:"cancel_at"`
-	UpdatedAt       time.Time       `bson:"updated_at"`
+	Site              string             `bson:"_id"`
+	County            string             `bson:"county"`
+	Enabled           bool               `bson:"enabled"`
+	Types             []ticketTypeDoc    `bson:"types"`
+	Seasons           []seasonDoc        `bson:"seasons,omitempty"`
+	Capacity          capacityFiguresDoc `bson:"capacity"`
+	DailyLimit        int                `bson:"daily_limit,omitempty"`
+	Slots             []slotDoc          `bson:"slots,omitempty"`
+	WalkInPercent     int                `bson:"walk_in_percent"`
+	ClosedWeekdays    []int              `bson:"closed_weekdays,omitempty"`
+	ClosedDates       []string           `bson:"closed_dates,omitempty"`
+	BookDays          int                `bson:"book_days"`
+	HoldMinutes       int                `bson:"hold_minutes,omitempty"`
+	Payment           string             `bson:"payment"`
+	Checkout          checkoutDoc        `bson:"checkout"`
+	ValidDays         int                `bson:"valid_days"`
+	MaxVisitors       int                `bson:"max_visitors"`
+	CancelDaysAfter   int                `bson:"cancel_days_after"`
+	CancelAt          string             `bson:"cancel_at"`
+	ForeignConcession string             `bson:"foreign_concession,omitempty"`
+	PerPhoneDay       int                `bson:"per_phone_day,omitempty"`
+	PerClientDay      int                `bson:"per_client_day,omitempty"`
+	NoShowRelease     bool               `bson:"no_show_release,omitempty"`
+	NoShowAt          string             `bson:"no_show_at,omitempty"`
+	Closures          []closureDoc       `bson:"closures,omitempty"`
+	UpdatedAt         time.Time          `bson:"updated_at"`
 }
 
 // PutTicketSite stores a site's ticketing rules. Capacity documents of
 // days already booked keep their limits.
-func (s *Store) PutTicketSite(ctx context.Context, c tickets.SiteConfig) error {
+func (s *Store) PutTicketSite(ctx context.Context, c domain.TicketSettings) error {
+	c = c.WithDefaults()
 	if err := c.Validate(); err != nil {
 		return err
 	}
@@ -73,7 +112,8 @@ func (s *Store) PutTicketSite(ctx context.Context, c tickets.SiteConfig) error {
 
 // InsertTicketSiteIfAbsent stores c unless the site has ticketing rules
 // already (seeding never overwrites an edit); it reports whether it did.
-func (s *Store) InsertTicketSiteIfAbsent(ctx context.Context, c tickets.SiteConfig) (bool, error) {
+func (s *Store) InsertTicketSiteIfAbsent(ctx context.Context, c domain.TicketSettings) (bool, error) {
+	c = c.WithDefaults()
 	if err := c.Validate(); err != nil {
 		return false, err
 	}
@@ -86,36 +126,80 @@ func (s *Store) InsertTicketSiteIfAbsent(ctx context.Context, c tickets.SiteConf
 	return true, nil
 }
 
-func ticketSiteToDoc(c tickets.SiteConfig) ticketSiteDoc {
+func ticketSiteToDoc(c domain.TicketSettings) ticketSiteDoc {
 	d := ticketSiteDoc{Site: c.Site, County: c.County, Enabled: c.Enabled, DailyLimit: c.DailyLimit,
-		WalkInPercent: c.WalkInPercent, BookDays: c.BookDays, HoldMinutes: c.HoldMinutes, Payment: string(c.Payment),
+		Capacity:      capacityFiguresDoc(c.Capacity),
+		WalkInPercent: c.WalkInPercent, ClosedWeekdays: c.ClosedWeekdays, ClosedDates: c.ClosedDates,
+		BookDays: c.BookDays, HoldMinutes: c.HoldMinutes, Payment: string(c.Payment), Checkout: checkoutDoc(c.Checkout),
 		ValidDays: c.ValidDays, MaxVisitors: c.MaxVisitors, CancelDaysAfter: c.CancelDaysAfter, CancelAt: c.CancelAt,
+		ForeignConcession: string(c.ForeignConcession), PerPhoneDay: c.PerPhoneDay, PerClientDay: c.PerClientDay,
+		NoShowRelease: c.NoShowRelease, NoShowAt: c.NoShowAt,
 		UpdatedAt: time.Now().UTC().Truncate(time.Millisecond)}
 	for _, t := range c.Types {
-		d.Types = append(d.Types, ticketTypeDoc{Code: t.Code, Name: textDoc(t.Name), Fen: t.Fen, AgeMin: t.AgeMin, AgeMax: t.AgeMax, Proof: textDoc(t.Proof)})
+		d.Types = append(d.Types, ticketTypeDoc{Code: t.Code, Name: textDoc(t.Name), Fen: t.Fen, AgeMin: t.AgeMin, AgeMax: t.AgeMax,
+			Proof: textDoc(t.Proof), ValidDays: t.ValidDays})
+	}
+	for _, se := range c.Seasons {
+		d.Seasons = append(d.Seasons, seasonDoc{From: se.From, To: se.To, Name: textDoc(se.Name), Prices: se.Prices})
 	}
 	for _, sl := range c.Slots {
 		d.Slots = append(d.Slots, slotDoc(sl))
+	}
+	for _, cl := range c.Closures {
+		d.Closures = append(d.Closures, closureDoc{From: cl.From, To: cl.To, Reason: textDoc(cl.Reason)})
 	}
 	return d
 }
 
 // TicketSite returns a site's ticketing rules.
-func (s *Store) TicketSite(ctx context.Context, site string) (tickets.SiteConfig, error) {
+func (s *Store) TicketSite(ctx context.Context, site string) (domain.TicketSettings, error) {
 	var d ticketSiteDoc
 	if err := s.col(colTicketSites).FindOne(ctx, byID(site)).Decode(&d); err != nil {
-		return tickets.SiteConfig{}, wrap(colTicketSites, err)
+		return domain.TicketSettings{}, wrap(colTicketSites, err)
 	}
-	c := tickets.SiteConfig{Site: d.Site, County: d.County, Enabled: d.Enabled, DailyLimit: d.DailyLimit,
-		WalkInPercent: d.WalkInPercent, BookDays: d.BookDays, HoldMinutes: d.HoldMinutes, Payment: tickets.PaymentMode(d.Payment),
-		ValidDays: d.ValidDays, MaxVisitors: d.MaxVisitors, CancelDaysAfter: d.CancelDaysAfter, CancelAt: d.CancelAt}
+	return d.domain(), nil
+}
+
+// TicketSites returns the ticketing rules of every site that has some.
+// The collection holds one small document per site.
+func (s *Store) TicketSites(ctx context.Context) ([]domain.TicketSettings, error) {
+	cur, err := s.col(colTicketSites).Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		return nil, wrap(colTicketSites, err)
+	}
+	var docs []ticketSiteDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, wrap(colTicketSites, err)
+	}
+	out := make([]domain.TicketSettings, len(docs))
+	for i, d := range docs {
+		out[i] = d.domain()
+	}
+	return out, nil
+}
+
+func (d ticketSiteDoc) domain() domain.TicketSettings {
+	c := domain.TicketSettings{Site: d.Site, County: d.County, Enabled: d.Enabled, DailyLimit: d.DailyLimit,
+		Capacity:      domain.CarryingCapacity(d.Capacity),
+		WalkInPercent: d.WalkInPercent, ClosedWeekdays: d.ClosedWeekdays, ClosedDates: d.ClosedDates,
+		BookDays: d.BookDays, HoldMinutes: d.HoldMinutes, Payment: domain.PaymentMode(d.Payment), Checkout: domain.Checkout(d.Checkout),
+		ValidDays: d.ValidDays, MaxVisitors: d.MaxVisitors, CancelDaysAfter: d.CancelDaysAfter, CancelAt: d.CancelAt,
+		ForeignConcession: domain.ForeignConcession(d.ForeignConcession), PerPhoneDay: d.PerPhoneDay, PerClientDay: d.PerClientDay,
+		NoShowRelease: d.NoShowRelease, NoShowAt: d.NoShowAt}
 	for _, t := range d.Types {
-		c.Types = append(c.Types, tickets.TicketType{Code: t.Code, Name: textFromDoc(t.Name), Fen: t.Fen, AgeMin: t.AgeMin, AgeMax: t.AgeMax, Proof: textFromDoc(t.Proof)})
+		c.Types = append(c.Types, domain.TicketType{Code: t.Code, Name: textFromDoc(t.Name), Fen: t.Fen, AgeMin: t.AgeMin, AgeMax: t.AgeMax,
+			Proof: textFromDoc(t.Proof), ValidDays: t.ValidDays})
+	}
+	for _, se := range d.Seasons {
+		c.Seasons = append(c.Seasons, domain.Season{From: se.From, To: se.To, Name: textFromDoc(se.Name), Prices: se.Prices})
 	}
 	for _, sl := range d.Slots {
-		c.Slots = append(c.Slots, tickets.Slot(sl))
+		c.Slots = append(c.Slots, domain.Slot(sl))
 	}
-	return c, nil
+	for _, cl := range d.Closures {
+		c.Closures = append(c.Closures, domain.Closure{From: cl.From, To: cl.To, Reason: textFromDoc(cl.Reason)})
+	}
+	return c.WithDefaults()
 }
 
 type visitorDoc struct {
@@ -126,6 +210,8 @@ type visitorDoc struct {
 	Type     string `bson:"type"`
 	Fen      int64  `bson:"fen"`
 	TicketID string `bson:"ticket"`
+	Days     int    `bson:"days,omitempty"`
+	Birth    string `bson:"birth,omitempty"`
 }
 
 type reservationDoc struct {
@@ -149,6 +235,10 @@ type reservationDoc struct {
 	Updated   time.Time    `bson:"updated"`
 	PaidFen   int64        `bson:"paid_fen,omitempty"`
 	PaidBy    string       `bson:"paid_by,omitempty"`
+	CancelBy  time.Time    `bson:"cancel_by,omitempty"`
+	NoShowAt  time.Time    `bson:"no_show_at,omitempty"`
+	Client    string       `bson:"client,omitempty"`
+	Refunded  int64        `bson:"refunded_fen,omitempty"`
 }
 
 // InsertReservation stores a new reservation.
@@ -182,10 +272,10 @@ func reservationToDoc(r tickets.Reservation) reservationDoc {
 	d := reservationDoc{Ref: r.Ref, KeyHash: r.KeyHash, Site: r.Site, County: r.County, Date: r.Date, Slot: r.Slot,
 		ValidDays: r.ValidDays, Phone: r.Phone, TotalFen: r.TotalFen, Payment: string(r.Payment), WalkIn: r.WalkIn,
 		State: string(r.State), Seq: r.Seq, HoldUntil: r.HoldUntil, Lang: string(r.Lang), Created: r.Created, Updated: r.Updated,
-		PaidFen: r.PaidFen, PaidBy: r.PaidBy}
+		PaidFen: r.PaidFen, PaidBy: r.PaidBy, CancelBy: r.CancelBy, NoShowAt: r.NoShowAt, Client: r.Client, Refunded: r.RefundedFen}
 	for _, v := range r.Visitors {
 		d.Visitors = append(d.Visitors, visitorDoc{Name: v.Name, IDType: string(v.IDType), IDHash: v.IDHash, IDMasked: v.IDMasked,
-			Type: v.Type, Fen: v.Fen, TicketID: v.TicketID})
+			Type: v.Type, Fen: v.Fen, TicketID: v.TicketID, Days: v.Days, Birth: v.Birth})
 	}
 	return d
 }
@@ -200,10 +290,11 @@ func (s *Store) ReservationDoc(ctx context.Context, ref string) (tickets.Reserva
 	r := tickets.Reservation{Ref: d.Ref, KeyHash: d.KeyHash, Site: d.Site, County: d.County, Date: d.Date, Slot: d.Slot,
 		ValidDays: d.ValidDays, Phone: d.Phone, TotalFen: d.TotalFen, Payment: tickets.PaymentMode(d.Payment), WalkIn: d.WalkIn,
 		State: tickets.State(d.State), Seq: d.Seq, HoldUntil: d.HoldUntil, Lang: domain.Lang(d.Lang), Created: d.Created,
-		Updated: d.Updated, PaidFen: d.PaidFen, PaidBy: d.PaidBy}
+		Updated: d.Updated, PaidFen: d.PaidFen, PaidBy: d.PaidBy, CancelBy: d.CancelBy, NoShowAt: d.NoShowAt, Client: d.Client,
+		RefundedFen: d.Refunded}
 	for _, v := range d.Visitors {
 		r.Visitors = append(r.Visitors, tickets.Visitor{Name: v.Name, IDType: tickets.IDType(v.IDType), IDHash: v.IDHash,
-			IDMasked: v.IDMasked, Type: v.Type, Fen: v.Fen, TicketID: v.TicketID})
+			IDMasked: v.IDMasked, Type: v.Type, Fen: v.Fen, TicketID: v.TicketID, Days: v.Days, Birth: v.Birth})
 	}
 	return r, nil
 }
@@ -215,7 +306,7 @@ func (s *Store) ReservationDoc(ctx context.Context, ref string) (tickets.Reserva
 func (s *Store) SetReservationState(ctx context.Context, r tickets.Reservation) error {
 	_, err := s.col(colReservations).UpdateOne(ctx, byID(r.Ref), bson.D{{Key: "$set", Value: bson.D{
 		{Key: "state", Value: string(r.State)}, {Key: "seq", Value: r.Seq}, {Key: "updated", Value: r.Updated},
-		{Key: "paid_fen", Value: r.PaidFen}, {Key: "paid_by", Value: r.PaidBy},
+		{Key: "paid_fen", Value: r.PaidFen}, {Key: "paid_by", Value: r.PaidBy}, {Key: "refunded_fen", Value: r.RefundedFen},
 	}}})
 	return wrap(colReservations, err)
 }

@@ -24,13 +24,14 @@ func ConcessionTypes(adultFen int64) []TicketType {
 	}
 }
 
-// DemoSites are the ticketing rules of the demo content's two capped
-// sites: 稻城亚丁 with time slots, online payment, 3-day tickets and
-// refunds until 17:00 the day after the visit; 海螺沟 with a daily cap and
-// payment at the gate.
+// DemoSites are test fixtures close to the demo pack's two capped sites
+// (whose real settings are content/sites/*/tickets.yaml): 稻城亚丁 with
+// time slots, online payment through a made-up provider, 3-day tickets
+// and refunds until 17:00 the day after the visit; 海螺沟 with a daily cap
+// and payment at the gate.
 func DemoSites() []SiteConfig {
 	return []SiteConfig{
-		{
+		SiteConfig{
 			Site: "yading", County: "513337", Enabled: true, Types: ConcessionTypes(14600),
 			Slots: []Slot{
 				{Code: "0700", Start: "07:00", End: "09:00", Limit: 5000},
@@ -38,13 +39,17 @@ func DemoSites() []SiteConfig {
 				{Code: "1100", Start: "11:00", End: "13:00", Limit: 4000},
 				{Code: "1300", Start: "13:00", End: "15:00", Limit: 2054},
 			},
+			Capacity:      domain.CarryingCapacity{AreaM2: 2_408_100, PerPersonM2: 300, OpenHours: 11, StayHours: 5.5},
 			WalkInPercent: 10, BookDays: 7, HoldMinutes: 15, Payment: PayOnline, ValidDays: 3, MaxVisitors: 5,
+			Checkout: domain.Checkout{Provider: "demo-pay", URL: "https://pay.example.com/checkout?order={order}&amount={amount}&expires={expires}&sig={sig}",
+				Secret: "demo-checkout-secret-0123456789"},
 			CancelDaysAfter: 1, CancelAt: "17:00",
-		},
-		{
+		}.WithDefaults(),
+		SiteConfig{
 			Site: "hailuogou", County: "513322", Enabled: true, Types: ConcessionTypes(9000),
+			Capacity:   domain.CarryingCapacity{AreaM2: 1_395_000, PerPersonM2: 300, OpenHours: 10, StayHours: 5},
 			DailyLimit: 9300, WalkInPercent: 10, BookDays: 7, Payment: PayAtGate, ValidDays: 1, MaxVisitors: 5,
 			CancelDaysAfter: 0, CancelAt: "17:00",
-		},
+		}.WithDefaults(),
 	}
 }

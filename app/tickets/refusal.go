@@ -19,6 +19,11 @@ const (
 	ReasonUsed           Reason = "used"            // a ticket was used: no cancelling
 	ReasonState          Reason = "state"           // not possible in the reservation's state
 	ReasonAmount         Reason = "amount"          // a payment of the wrong amount
+	ReasonClosed         Reason = "closed"          // the site is closed that day (Note says why)
+	ReasonClosedDay      Reason = "closed_day"      // a regular closed day
+	ReasonPhoneLimit     Reason = "phone_limit"     // this phone has booked the most places allowed that day
+	ReasonClientLimit    Reason = "client_limit"    // this connection has booked the most places allowed that day
+	ReasonMainlandOnly   Reason = "mainland_only"   // age concessions need a resident ID card here
 
 	// At the gate.
 	ReasonBadCode     Reason = "bad_code"     // not a ticket code, or a forged one
@@ -41,6 +46,22 @@ type Refusal struct {
 	First *Checkin
 	// Until is a deadline that passed (cancellation) or a day (validity).
 	Until time.Time
+	// Note is the bureau's reason for a closure.
+	Note domain.Text
+	// Limit is the limit a booking ran into.
+	Limit int
+}
+
+// Args are the arguments of the refusal's message in lang: the closure's
+// reason, or the limit.
+func (r *Refusal) Args(lang domain.Lang) []any {
+	switch r.Reason {
+	case ReasonClosed:
+		return []any{r.Note.String(lang)}
+	case ReasonPhoneLimit, ReasonClientLimit:
+		return []any{r.Limit}
+	}
+	return nil
 }
 
 func (r *Refusal) Error() string { return "tickets: refused: " + string(r.Reason) }

@@ -18,6 +18,9 @@ type VisitorInput struct {
 	IDType   string
 	IDNumber string
 	Type     string // ticket type code
+	// BirthDate (YYYY-MM-DD) is needed for an age concession claimed with
+	// a document that does not encode the birth date.
+	BirthDate string
 }
 
 // ReserveRequest is a reservation as asked for.
@@ -34,6 +37,9 @@ type ReserveRequest struct {
 	By     string
 
 	ref string // chosen by ReserveOnce before reserving; "" means a new one
+	// Client is the client's network address (web.clientIP), for the
+	// per-client booking limit; it is kept only as a keyed daily hash.
+	Client string
 }
 
 // Reserved is a new reservation and the secret of its private link, which
@@ -85,9 +91,10 @@ func ValidName(name string) bool {
 }
 
 type checkedVisitor struct {
-	in  VisitorInput
-	id  ID
-	typ TicketType
+	in    VisitorInput
+	id    ID
+	typ   TicketType
+	birth string // typed birth date the gate must check
 }
 
 // validate checks the form and returns its visitors; every error names
@@ -111,6 +118,12 @@ func (s *Service) validate(req *ReserveRequest, c SiteConfig, now time.Time) ([]
 	if req.Date == Day(now) && len(c.Slots) > 0 && slot.End <= now.In(domain.ChinaTime).Format("15:04") {
 		// A slot that is over cannot be booked any more today.
 		return nil, refuse(ReasonNotBookable)
+	}
+	if cl, closed := c.ClosureOn(req.Date); closed {
+		return nil, &Refusal{Reason: ReasonClosed, Visitor: -1, Note: cl.Reason}
+	}
+	if c.ClosedOn(req.Date) {
+		return nil, refuse(ReasonClosedDay)
 	}
 	out := make([]checkedVisitor, len(req.Visitors))
 	seen := map[string]int{}
@@ -138,10 +151,24 @@ func (s *Service) validate(req *ReserveRequest, c SiteConfig, now time.Time) ([]
 			return nil, fieldErr("id", "tickets.error.id_twice", prev+1)
 		}
 		seen[string(id.Type)+id.Number] = i
+		birth := ""
+		if typ.AgeBased() && id.Birth.IsZero() {
+			// A passport or permit does not say how old its holder is:
+			// the visitor types the birth date and the gate checks it,
+			// or the site keeps age concessions for resident ID cards.
+			if c.ForeignConcession == domain.ForeignMainlandOnly {
+				return nil, &Refusal{Reason: ReasonMainlandOnly, Visitor: i}
+			}
+			b, err := time.ParseInLocation(time.DateOnly, strings.TrimSpace(v.BirthDate), domain.ChinaTime)
+			if err != nil || b.After(now) || b.Year() < 1900 {
+				return nil, fieldErr("birth", "tickets.error.birth_date")
+			}
+			id.Birth, birth = b, b.Format(time.DateOnly)
+		}
 		if age := id.AgeOn(req.Date); age >= 0 && ((typ.AgeMin > 0 && age < typ.AgeMin) || (typ.AgeMax > 0 && age > typ.AgeMax)) {
 			return nil, &Refusal{Reason: ReasonAge, Visitor: i}
 		}
-		out[i] = checkedVisitor{in: v, id: id, typ: typ}
+		out[i] = checkedVisitor{in: v, id: id, typ: typ, birth: birth}
 	}
 	return out, nil
 }
@@ -164,16 +191,23 @@ func (s *Service) Reserve(ctx context.Context, req ReserveRequest) (Reserved, er
 	if err != nil {
 		return Reserved{}, err
 	}
+	// The booking keeps the prices and rules it is made under: a later
+	// edit of the settings changes new bookings only.
 	r := Reservation{Ref: req.refOrNew(), Site: c.Site, County: c.County, Date: req.Date, Slot: req.Slot,
 		ValidDays: c.ValidDays, Phone: req.Phone, Payment: c.Payment, Lang: req.Lang,
-		Created: now.UTC().Truncate(time.Millisecond)}
+		Created: now.UTC().Truncate(time.Millisecond), CancelBy: c.CancelDeadline(req.Date).UTC()}
 	r.Updated = r.Created
 	secret := newSecret()
 	r.KeyHash = hashSecret(secret)
 	for i, v := range visitors {
-		r.Visitors = append(r.Visitors, Visitor{Name: v.in.Name, IDType: v.id.Type, IDHash: HashID(sec.idKey, v.id),
-			IDMasked: v.id.Masked(), Type: v.typ.Code, Fen: v.typ.Fen, TicketID: TicketID(r.Ref, i)})
-		r.TotalFen += v.typ.Fen
+		price := c.PriceOn(v.typ, req.Date) // by the visit date, not the booking date
+		vis := Visitor{Name: v.in.Name, IDType: v.id.Type, IDHash: HashID(sec.idKey, v.id),
+			IDMasked: v.id.Masked(), Type: v.typ.Code, Fen: price, TicketID: TicketID(r.Ref, i), Birth: v.birth}
+		if days := c.TypeValidDays(v.typ); days != c.ValidDays {
+			vis.Days = days
+		}
+		r.Visitors = append(r.Visitors, vis)
+		r.TotalFen += price
 	}
 	switch {
 	case r.TotalFen == 0 || c.Payment == PayFree:
@@ -190,12 +224,22 @@ func (s *Service) Reserve(ctx context.Context, req ReserveRequest) (Reserved, er
 	if req.WalkIn {
 		r.Payment, r.WalkIn = PayAtGate, true
 	}
+	if !req.WalkIn && (r.State == StateBooked || (r.State == StatePaid && r.TotalFen == 0)) {
+		r.NoShowAt = c.NoShowTime(r.Date, r.Slot).UTC()
+	}
+	var limits []LimitKey
+	if !req.WalkIn {
+		if limits, err = s.takeLimits(ctx, c, &r, req.Client); err != nil {
+			return Reserved{}, err
+		}
+	}
 
 	claims := make([]IDClaim, len(r.Visitors))
 	for i, v := range r.Visitors {
 		claims[i] = IDClaim{Date: r.Date, Key: v.IDHash + "|" + r.Site, Ref: r.Ref}
 	}
 	if err := s.claims.do(ctx, claims); err != nil {
+		s.returnLimits(ctx, limits, len(r.Visitors))
 		return Reserved{}, err // a refused claim has given its other claims back
 	}
 	undoClaims := func() {
@@ -218,6 +262,7 @@ func (s *Service) Reserve(ctx context.Context, req ReserveRequest) (Reserved, er
 	}
 	if err != nil {
 		undoClaims()
+		s.returnLimits(ctx, limits, len(r.Visitors))
 		if errors.Is(err, domain.ErrSoldOut) {
 			return Reserved{}, refuse(ReasonSoldOut)
 		}
@@ -230,7 +275,13 @@ func (s *Service) Reserve(ctx context.Context, req ReserveRequest) (Reserved, er
 			s.log.Error("tickets: release after failed insert", "ref", r.Ref, "err", rerr)
 		}
 		undoClaims()
+		s.returnLimits(ctx, limits, len(r.Visitors))
 		return Reserved{}, err
+	}
+	if ops, ok := s.store.(OpsStore); ok && !r.NoShowAt.IsZero() {
+		if err := ops.InsertNoShow(ctx, r.Ref, r.NoShowAt); err != nil {
+			s.log.Error("tickets: insert no-show entry", "ref", r.Ref, "err", err)
+		}
 	}
 	if r.State == StateHeld {
 		if err := s.store.InsertHold(ctx, r.Ref, r.HoldUntil); err != nil {

@@ -126,6 +126,7 @@ type Service struct {
 	inserts *group[Reservation]
 
 	tourist touristGroups // form tokens and the recovery index (tourist.go)
+	limits  *group[limitTake]
 }
 
 // IDClaim is one "this ID has a reservation here that day" record.
@@ -178,6 +179,7 @@ func New(store Store, rec Recorder, opt Options) *Service {
 	s.claims = newGroup(50, s.claimBatch)
 	s.takes = newGroup(50, s.takeBatch)
 	s.inserts = newGroup(50, func(ctx context.Context, rs []Reservation) []error { return store.InsertReservations(ctx, rs) })
+	s.limits = newGroup(50, s.limitBatch)
 	return s
 }
 
@@ -366,13 +368,20 @@ func (s *Service) loadSecrets(ctx context.Context, force bool) (*secrets, error)
 	if err != nil {
 		return nil, err
 	}
-	sec := &secrets{ring: Keyring{Public: map[string]ed25519.PublicKey{}}, list: keys, idKey: idKey, webhook: webhook, loadedAt: s.now()}
+	sec := &secrets{ring: Keyring{Public: map[string]ed25519.PublicKey{}}, idKey: idKey, webhook: webhook, loadedAt: s.now()}
 	best := -1
 	for _, k := range keys {
-		sec.ring.Public[k.ID] = k.Public()
-		if n, _ := strconv.Atoi(k.ID); n > best {
+		if n := keyGen(k.ID); n > best {
 			best, sec.signer = n, k
 		}
+	}
+	for _, k := range keys {
+		// A key whose tickets have all run out no longer verifies.
+		if until := retiredAt(k, keys); k.ID != sec.signer.ID && !until.IsZero() && !s.now().Before(until) {
+			continue
+		}
+		sec.ring.Public[k.ID] = k.Public()
+		sec.list = append(sec.list, k)
 	}
 	s.secrets.Store(sec)
 	return sec, nil
@@ -401,8 +410,7 @@ func (s *Service) RotateKey(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	n, _ := strconv.Atoi(sec.signer.ID)
-	if _, err := s.createKey(ctx, n+1); err != nil {
+	if _, err := s.createKey(ctx, keyGen(sec.signer.ID)+1); err != nil {
 		return "", err
 	}
 	s.secrets.Store(nil)
@@ -420,6 +428,14 @@ type PublicKey struct {
 	Key     string    `json:"key"` // raw 32 bytes, base64url
 	Created time.Time `json:"created"`
 	Signing bool      `json:"signing"`
+	// Retires is when the key stops verifying (its tickets are all over);
+	// absent for the signing key.
+	Retires *time.Time `json:"retires,omitempty"`
+}
+
+func keyGen(id string) int {
+	n, _ := strconv.Atoi(id)
+	return n
 }
 
 // PublicKeys lists every verification key.
@@ -430,8 +446,12 @@ func (s *Service) PublicKeys(ctx context.Context) ([]PublicKey, error) {
 	}
 	out := make([]PublicKey, 0, len(sec.list))
 	for _, k := range sec.list {
-		out = append(out, PublicKey{ID: k.ID, Alg: "Ed25519", Key: base64.RawURLEncoding.EncodeToString(k.Public()),
-			Created: k.Created, Signing: k.ID == sec.signer.ID})
+		pk := PublicKey{ID: k.ID, Alg: "Ed25519", Key: base64.RawURLEncoding.EncodeToString(k.Public()),
+			Created: k.Created, Signing: k.ID == sec.signer.ID}
+		if until := retiredAt(k, sec.list); !until.IsZero() {
+			pk.Retires = &until
+		}
+		out = append(out, pk)
 	}
 	return out, nil
 }
@@ -475,6 +495,9 @@ func (s *Service) Token(ctx context.Context, r Reservation, i int) (string, erro
 	v := r.Visitors[i]
 	c := Claims{KeyID: sec.signer.ID, TicketID: v.TicketID, Site: r.Site, Date: r.Date, Slot: r.Slot,
 		Days: r.ValidDays, Type: v.Type, DueFen: r.DueFen()}
+	if v.Days > 0 {
+		c.Days = v.Days
+	}
 	m := v.IDMasked
 	c.IDLast = m[len(m)-4:]
 	if m[0] != '*' {

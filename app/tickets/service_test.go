@@ -70,6 +70,8 @@ func newEnv(t testing.TB) *env {
 	s := storetest.New(t)
 	ctx := context.Background()
 	for _, c := range tickets.DemoSites() {
+		// The race tests book from one phone and one client.
+		c.PerPhoneDay, c.PerClientDay = 1000, 100_000
 		if err := s.PutTicketSite(ctx, c); err != nil {
 			t.Fatal(err)
 		}
@@ -77,7 +79,9 @@ func newEnv(t testing.TB) *env {
 	// A free site with 48 half-hour slots, for races over many keys.
 	race := tickets.SiteConfig{Site: "race", County: "513337", Enabled: true, Payment: tickets.PayFree,
 		Types: []tickets.TicketType{{Code: "adult", Name: domain.Text{domain.Zh: "成人"}}}, WalkInPercent: 10,
-		BookDays: 90, ValidDays: 1, MaxVisitors: 5, CancelDaysAfter: 0, CancelAt: "23:59"}
+		BookDays: 90, ValidDays: 1, MaxVisitors: 5, CancelDaysAfter: 0, CancelAt: "23:59",
+		Capacity:    domain.CarryingCapacity{AreaM2: 1e6, PerPersonM2: 1, OpenHours: 10, StayHours: 1},
+		PerPhoneDay: 1000, PerClientDay: 100_000}.WithDefaults()
 	for i := 0; i < 48; i++ {
 		race.Slots = append(race.Slots, tickets.Slot{Code: fmt.Sprintf("%02d%02d", i/2, i%2*30),
 			Start: fmt.Sprintf("%02d:%02d", i/2, i%2*30), End: fmt.Sprintf("%02d:%02d", i/2, i%2*30+29), Limit: 1000})
@@ -390,11 +394,22 @@ func TestCancelRules(t *testing.T) {
 	}
 	e.clock.set(china("2026-12-03 16:59"))
 	r, err := e.svc.Cancel(ctx, res.Ref, res.Secret)
-	if err != nil || r.State != tickets.StateRefunded {
-		t.Fatalf("refund: %+v %v", r.State, err)
+	// Cancelled after paying: the places are back at once, but "refunded"
+	// waits until someone records the money going back.
+	if err != nil || r.State != tickets.StateRefundRequested {
+		t.Fatalf("refund request: %+v %v", r.State, err)
+	}
+	if e.rec.count(domain.EventTicketRefunded) != 0 {
+		t.Fatal("refund event before any refund was recorded")
 	}
 	if _, err := e.svc.Cancel(ctx, res.Ref, res.Secret); reason(err) != tickets.ReasonState {
 		t.Fatalf("second cancel: %v", err)
+	}
+	if r, err = e.svc.RecordRefund(ctx, res.Ref, "cashier:c1", ""); err != nil || r.State != tickets.StateRefunded || r.RefundedFen != 14600 {
+		t.Fatalf("record refund: %+v %v", r, err)
+	}
+	if _, err := e.svc.RecordRefund(ctx, res.Ref, "cashier:c1", ""); reason(err) != tickets.ReasonState {
+		t.Fatalf("second refund: %v", err)
 	}
 	if _, err := e.svc.Cancel(ctx, res.Ref, "wrong"); !errors.Is(err, domain.ErrNotFound) {
 		t.Fatalf("cancel with a wrong secret: %v", err)

@@ -88,6 +88,9 @@ func apply(r *Reservation, t Transition) {
 	if t.To == StatePaid {
 		r.PaidFen, r.PaidBy = t.Fen, t.By
 	}
+	if t.To == StateRefunded {
+		r.RefundedFen = t.Fen
+	}
 }
 
 // transition moves r from one of the states in from to the state to.
@@ -138,6 +141,12 @@ func (s *Service) finish(ctx context.Context, r Reservation, t Transition) {
 			s.log.Error("tickets: delete hold", "ref", r.Ref, "err", err)
 		}
 	}
+	if ops, isOps := s.store.(OpsStore); isOps && !r.NoShowAt.IsZero() && !releasable(r) {
+		if err := ops.DeleteNoShow(ctx, r.Ref); err != nil {
+			ok = false
+			s.log.Error("tickets: delete no-show entry", "ref", r.Ref, "err", err)
+		}
+	}
 	if t.To.Final() {
 		if err := s.store.ReleaseCapacity(ctx, r.Site, r.Date, r.Slot, len(r.Visitors), r.WalkIn, r.Ref); err != nil {
 			ok = false
@@ -173,8 +182,12 @@ func byKind(by string) string {
 	return by
 }
 
-// CancelDeadline is when r can no longer be cancelled.
+// CancelDeadline is when r can no longer be cancelled: the deadline of
+// the rules it was booked under.
 func (s *Service) CancelDeadline(ctx context.Context, r Reservation) (time.Time, error) {
+	if !r.CancelBy.IsZero() {
+		return r.CancelBy, nil
+	}
 	c, err := s.siteConfig(ctx, r.Site)
 	if err != nil {
 		return time.Time{}, err
@@ -216,7 +229,9 @@ func (s *Service) cancel(ctx context.Context, r Reservation, by string) (Reserva
 	}
 	to, amount := StateCancelled, int64(0)
 	if r.State == StatePaid && r.PaidFen > 0 {
-		to, amount = StateRefunded, r.PaidFen
+		// The places go back now; "refunded" waits for the money (see
+		// RecordRefund).
+		to = StateRefundRequested
 	}
 	return s.transition(ctx, r, []State{StateHeld, StateBooked, StatePaid}, to, by, amount, "")
 }
@@ -285,6 +300,11 @@ func (s *Service) RunExpiry(ctx context.Context, every time.Duration) {
 				s.log.Error("tickets: expire holds", "err", err)
 			} else if n > 0 {
 				s.log.Info("tickets: expired unpaid holds", "count", n)
+			}
+			if n, err := s.ReleaseNoShows(ctx); err != nil && ctx.Err() == nil {
+				s.log.Error("tickets: release no-shows", "err", err)
+			} else if n > 0 {
+				s.log.Info("tickets: released no-show bookings", "count", n)
 			}
 		}
 	}

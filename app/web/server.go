@@ -91,7 +91,9 @@ type Deps struct {
 
 	Console ConsoleDeps // console_routes.go
 	Tickets TicketDeps  // tickets_routes.go
-	Stats   StatsDeps   // stats_routes.go
+	// TicketSettings: the bureau's ticketing pages (ticketsettings_routes.go)
+	TicketSettings TicketSettingsDeps
+	Stats          StatsDeps // stats_routes.go
 }
 
 // Server holds what handlers share.
@@ -193,6 +195,7 @@ func New(d Deps) (*fiber.App, error) {
 		}
 		s.consoleRoutes(admin)
 		s.ticketRoutes(app, admin)
+		s.ticketSettingsRoutes(admin)
 		s.statsRoutes(app, admin)
 	}
 

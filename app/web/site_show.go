@@ -106,6 +106,9 @@ func (s *Server) renderSite(c *fiber.Ctx, snap *catalog.Snapshot, site *domain.S
 	// now, and which alerts are up.
 	open := openNow(site.Hours, now)
 	alerts, alertsKey := s.alerts.forSite(c.UserContext(), site.County, site.Key, now)
+	if a, k := s.closureAlert(c.UserContext(), site.Key); k != "" { // ticketsettings_routes.go
+		alerts, alertsKey = append([]domain.Alert{a}, alerts...), alertsKey+k
+	}
 	reserve := s.reserveHref(c.UserContext(), site)
 	crowd, crowdKey := s.crowdFor(c.UserContext(), site.Key, now) // stats_crowd.go
 	key := site.Key + "|" + string(lang) + "|" + fmt.Sprint(open) + "|" + alertsKey + "|" + reserve + "|" + crowdKey

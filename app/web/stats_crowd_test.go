@@ -20,7 +20,8 @@ func TestCrowdLevelAndCapacity(t *testing.T) {
 	cfg := tickets.SiteConfig{Site: "hailuogou", County: "513322", Enabled: true, Types: tickets.ConcessionTypes(9000),
 		Slots:         []tickets.Slot{{Code: "0800", Start: "08:00", End: "12:00", Limit: 10}, {Code: "1200", Start: "12:00", End: "16:00", Limit: 10}},
 		WalkInPercent: 0, BookDays: 7, HoldMinutes: 15, Payment: tickets.PayOnline, ValidDays: 1, MaxVisitors: 5,
-		CancelDaysAfter: 1, CancelAt: "17:00"}
+		CancelDaysAfter: 1, CancelAt: "17:00", Capacity: domain.CarryingCapacity{AreaM2: 1e6, PerPersonM2: 1, OpenHours: 10, StayHours: 1},
+		Checkout: tickets.DemoSites()[0].Checkout}.WithDefaults()
 	if err := s.PutTicketSite(ctx, cfg); err != nil {
 		t.Fatal(err)
 	}

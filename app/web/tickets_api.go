@@ -49,6 +49,19 @@ func (s *Server) paymentWebhook(c *fiber.Ctx) error {
 	if len(body) > 16<<10 || json.Unmarshal(body, &p) != nil {
 		return badJSON("body")
 	}
+	if p.Status == "refunded" && tickets.ValidRef(p.Reservation) {
+		// The provider gave the money back: only now is the booking
+		// "refunded" for the tourist.
+		r, err := s.Tickets.Service.RecordRefund(ctx, p.Reservation, "webhook:"+utils.CopyString(c.Params("provider")), p.TransactionID)
+		var ref *tickets.Refusal
+		if errors.As(err, &ref) {
+			return c.JSON(fiber.Map{"outcome": "ignored", "reservation": p.Reservation})
+		}
+		if err != nil {
+			return err
+		}
+		return c.JSON(fiber.Map{"outcome": "refunded", "reservation": r.Ref})
+	}
 	if p.Status != "paid" {
 		// Only confirmations change anything; other notices are taken
 		// and ignored so the provider stops retrying.

@@ -198,6 +198,11 @@ func (s *Server) checkScan(c *fiber.Ctx, in gateScan) (gateVerdict, error) {
 	if res.Type != nil {
 		v.Type, v.Proof = res.Type.Name.String(lang), res.Type.Proof.String(lang)
 	}
+	if res.Visitor != nil && res.Visitor.Birth != "" {
+		// An age concession booked with a passport or permit: the gate
+		// compares the typed birth date with the document (#12).
+		v.Proof = strings.TrimSpace(v.Proof + " " + s.I18n.T(lang, "tickets.gate.check_birth", res.Visitor.Birth))
+	}
 	if res.OK {
 		v.Message = s.I18n.T(lang, "tickets.gate.ok")
 		return v, nil

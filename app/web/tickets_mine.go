@@ -35,7 +35,9 @@ type myReservationData struct {
 	Message              string
 	Phone                string
 	// Due is what an unpaid booking's codes ask the gate to collect.
-	Due string
+	Due     string
+	PayHref string // the provider's checkout, for an online booking awaiting payment
+	NoShow  string // the no-show rule, when it applies
 }
 
 type myTicket struct {
@@ -91,6 +93,11 @@ func (s *Server) renderMyReservation(c *fiber.Ctx, status int, r tickets.Reserva
 	}
 	if r.State == tickets.StateHeld {
 		d.HoldUntil = r.HoldUntil.In(domain.ChinaTime).Format("15:04")
+		d.PayHref = s.Tickets.Service.CheckoutURL(ctx, r)
+	}
+	if !r.NoShowAt.IsZero() && (r.State == tickets.StateBooked || r.State == tickets.StatePaid) && r.PaidFen == 0 {
+		at := r.NoShowAt.In(domain.ChinaTime)
+		d.NoShow = s.I18n.T(lang, "tickets.mine.no_show", s.dayLabel(lang, tickets.Day(at))+" "+at.Format("15:04"))
 	}
 	used := false
 	for i, v := range r.Visitors {
@@ -110,6 +117,9 @@ func (s *Server) renderMyReservation(c *fiber.Ctx, status int, r tickets.Reserva
 	}
 	if !r.State.Final() && !used && cfg.Site != "" {
 		deadline := cfg.CancelDeadline(r.Date)
+		if !r.CancelBy.IsZero() {
+			deadline = r.CancelBy // the rule the booking was made under
+		}
 		if s.Tickets.Service.Now().Before(deadline) {
 			d.CanCancel = true
 			d.CancelUntil = s.dayLabel(lang, tickets.Day(deadline)) + " " + deadline.In(domain.ChinaTime).Format("15:04")

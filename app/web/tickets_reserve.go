@@ -54,6 +54,7 @@ type reserveData struct {
 
 type reserveDay struct {
 	Date, Label, Href string
+	Closed            string // why the site is closed that day, if it is
 	Remaining         int
 	SoldOut           bool
 }
@@ -73,6 +74,7 @@ type reserveType struct {
 type visitorForm struct {
 	Index, Number               int
 	Name, IDType, IDNumber, Typ string
+	Birth                       string
 	Error, ErrorField           string
 }
 
@@ -92,7 +94,7 @@ func parseReserveForm(c *fiber.Ctx, limit int) reserveForm {
 		p := "v" + strconv.Itoa(i) + "."
 		f.Visitors = append(f.Visitors, tickets.VisitorInput{Name: utils.CopyString(c.FormValue(p + "name")),
 			IDType: utils.CopyString(c.FormValue(p + "id_type")), IDNumber: utils.CopyString(c.FormValue(p + "id")),
-			Type: utils.CopyString(c.FormValue(p + "type"))})
+			Type: utils.CopyString(c.FormValue(p + "type")), BirthDate: utils.CopyString(c.FormValue(p + "birth"))})
 	}
 	return f
 }
@@ -130,7 +132,7 @@ func (s *Server) reserve(c *fiber.Ctx) error {
 	}
 	f := parseReserveForm(c, cfg.MaxVisitors)
 	lang := langOf(c)
-	req := tickets.ReserveRequest{Site: site.Key, Date: f.Date, Slot: f.Slot, Visitors: f.Visitors, Phone: f.Phone, Lang: lang, By: "tourist"}
+	req := tickets.ReserveRequest{Site: site.Key, Date: f.Date, Slot: f.Slot, Visitors: f.Visitors, Phone: f.Phone, Lang: lang, By: "tourist", Client: clientIP(c)}
 	var res tickets.Reserved
 	if f.Token == "" {
 		// A form rendered before form tokens existed.
@@ -161,6 +163,7 @@ func (s *Server) reserve(c *fiber.Ctx) error {
 		if i < len(f.Visitors) {
 			v := f.Visitors[i]
 			d.Visitors[i].Name, d.Visitors[i].IDType, d.Visitors[i].IDNumber, d.Visitors[i].Typ = v.Name, v.IDType, v.IDNumber, v.Type
+			d.Visitors[i].Birth = v.BirthDate
 		}
 	}
 	status := fiber.StatusBadRequest
@@ -177,7 +180,7 @@ func (s *Server) reserve(c *fiber.Ctx) error {
 			field = rest
 		}
 	default:
-		status, msg, who = fiber.StatusConflict, s.I18n.T(lang, ref.Key()), ref.Visitor
+		status, msg, who = fiber.StatusConflict, s.I18n.T(lang, ref.Key(), ref.Args(lang)...), ref.Visitor
 		switch ref.Reason {
 		case tickets.ReasonIDTaken, tickets.ReasonAge:
 			field = "id"
@@ -235,8 +238,14 @@ func (s *Server) reserveData(c *fiber.Ctx, site *domain.Site, cfg tickets.SiteCo
 			}
 			left += a.Remaining
 		}
-		d.Days = append(d.Days, reserveDay{Date: day, Label: s.dayLabel(lang, day), Href: d.ActionHref + "?date=" + day,
-			Remaining: left, SoldOut: left == 0})
+		rd := reserveDay{Date: day, Label: s.dayLabel(lang, day), Href: d.ActionHref + "?date=" + day,
+			Remaining: left, SoldOut: left == 0}
+		if cl, closed := cfg.ClosureOn(day); closed {
+			rd.Closed = s.I18n.T(lang, "ticketsettings.closed_badge") + " · " + cl.Reason.String(lang)
+		} else if cfg.ClosedOn(day) {
+			rd.Closed = s.I18n.T(lang, "ticketsettings.closed_badge")
+		}
+		d.Days = append(d.Days, rd)
 		if day == date {
 			d.Date, d.DateLabel = day, s.dayLabel(lang, day)
 			for _, a := range avail {
@@ -271,8 +280,8 @@ func (s *Server) reserveData(c *fiber.Ctx, site *domain.Site, cfg tickets.SiteCo
 	d.FormToken = tickets.NewFormToken()
 	for _, t := range cfg.Types {
 		price := s.I18n.T(lang, "tickets.free")
-		if t.Fen > 0 {
-			price = s.I18n.T(lang, "tickets.yuan", yuan(t.Fen))
+		if fen := cfg.PriceOn(t, d.Date); fen > 0 { // the visit date's season
+			price = s.I18n.T(lang, "tickets.yuan", yuan(fen))
 		}
 		rt := reserveType{Code: t.Code, Label: t.Name.String(lang) + " · " + price, Proof: loc(t.Proof, lang)}
 		d.Types = append(d.Types, rt)

@@ -60,7 +60,8 @@ func ticketApp(t testing.TB, limit int) *ticketFixture {
 	yading.County = "513301"
 	free := tickets.SiteConfig{Site: "luding-bridge", County: "513322", Enabled: true, Payment: tickets.PayFree,
 		Types:      []tickets.TicketType{{Code: "adult", Name: domain.Text{domain.Zh: "成人", domain.En: "Adult"}}},
-		DailyLimit: 100, WalkInPercent: 10, BookDays: 3, ValidDays: 1, MaxVisitors: 5, CancelAt: "23:59"}
+		DailyLimit: 100, WalkInPercent: 10, BookDays: 3, ValidDays: 1, MaxVisitors: 5, CancelAt: "23:59",
+		Capacity: domain.CarryingCapacity{AreaM2: 1e6, PerPersonM2: 1, OpenHours: 10, StayHours: 1}}.WithDefaults()
 	for _, c := range []tickets.SiteConfig{yading, hailuogou, free} {
 		if err := s.PutTicketSite(ctx, c); err != nil {
 			t.Fatal(err)

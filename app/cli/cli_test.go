@@ -119,7 +119,7 @@ func TestImportExportRoundTripAndUsers(t *testing.T) {
 	}
 	// A second import changes nothing.
 	code, out, _ = run(t, data, "", "import", packDir)
-	if code != 0 || !strings.Contains(out, "0 counties, 0 sites, 0 signs written") {
+	if code != 0 || !strings.Contains(out, "0 counties, 0 sites, 0 signs, 0 sites' ticket settings written") {
 		t.Fatalf("re-import: %d %q", code, out)
 	}
 

@@ -16,7 +16,7 @@ func TestTicketsKeysRotate(t *testing.T) {
 	if code != 0 || strings.TrimSpace(out) != `{"kid":"3"}` {
 		t.Fatalf("rotate --json: %d %q", code, out)
 	}
-	if code, _, errOut := run(t, data, "", "tickets", "keys"); code != 2 || !strings.Contains(errOut, "yimayou tickets keys rotate") {
+	if code, _, errOut := run(t, data, "", "tickets", "keys"); code != 2 || !strings.Contains(errOut, "rotate") {
 		t.Fatalf("usage: %d %q", code, errOut)
 	}
 }

@@ -68,6 +68,10 @@ var QueryShapes = []QueryShape{
 	{Collection: colHolds, Sort: asc("until"), Range: []string{"until"}, By: "DueHolds"},
 	{Collection: colDoubleUses, Equality: []string{"day"}, Sort: asc("at"), By: "DoubleUses"},
 	{Collection: colUsers, Sort: asc("_id"), By: "Users"},
+	{Collection: colTicketSites, Sort: asc("_id"), By: "TicketSites"},
+	{Collection: colNoShows, Sort: asc("until"), Range: []string{"until"}, By: "DueNoShows"},
+	{Collection: colReservations, Equality: []string{"site"}, Sort: asc("date", "_id"), Range: []string{"date"}, By: "ReservationRefs (site, days)"},
+	{Collection: colReservations, Equality: []string{"state"}, Sort: asc("date", "_id"), By: "ReservationRefs (state)"},
 	{Collection: colGateFlags, Equality: []string{"day"}, Sort: asc("at"), By: "GateFlags"},
 	{Collection: colLateClaims, Range: []string{"exp"}, By: "DeleteExpiredLateClaims"},
 	{Collection: colLoginAttempts, Range: []string{"exp"}, By: "DeleteExpiredLoginAttempts"},
@@ -81,7 +85,7 @@ var fixedCollections = []string{
 	colMeta, colRevisions, colRollupNodes, colRollups, colSecrets, colSessions, colSigns, colSites,
 	colStatsDigests, colTicketKeys, colTicketSites, colReservations, colTransitions, colHolds, colCheckins,
 	colDoubleUses, colPayments, colUsers,
-	colLive, colLateClaims, colLoginAttempts, colLogos, colFormUses, colGateFlags, colRecovery,
+	colNoShows, colLive, colLateClaims, colLoginAttempts, colLogos, colFormUses, colGateFlags, colRecovery,
 }
 
 // queryIndexes are the secondary indexes of the fixed collections that
@@ -101,6 +105,8 @@ var queryIndexes = map[string][]bson.D{
 	colHolds:         {asc("until")},
 	colDoubleUses:    {asc("day", "at")},
 	colGateFlags:     {asc("day", "at")},
+	colNoShows:       {asc("until")},
+	colReservations:  {asc("site", "date", "_id"), asc("state", "date", "_id")},
 	colLateClaims:    {asc("exp")},
 	colLoginAttempts: {asc("exp")},
 }

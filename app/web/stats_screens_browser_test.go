@@ -9,6 +9,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/yimayou/yimayou/app/domain"
 	"github.com/yimayou/yimayou/app/tickets"
 	"github.com/yimayou/yimayou/app/web/browsertest"
 )
@@ -22,7 +23,8 @@ func TestStatsViewsAtWidths(t *testing.T) {
 	cfg := tickets.SiteConfig{Site: "hailuogou", County: "513322", Enabled: true, Types: tickets.ConcessionTypes(9000),
 		Slots: []tickets.Slot{{Code: "0800", Start: "08:00", End: "10:00", Limit: 100}, {Code: "1000", Start: "10:00", End: "12:00", Limit: 100},
 			{Code: "1200", Start: "12:00", End: "14:00", Limit: 100}, {Code: "1400", Start: "14:00", End: "16:00", Limit: 100}},
-		BookDays: 30, HoldMinutes: 15, Payment: tickets.PayAtGate, ValidDays: 1, MaxVisitors: 5, CancelDaysAfter: 1, CancelAt: "17:00"}
+		BookDays: 30, HoldMinutes: 15, Payment: tickets.PayAtGate, ValidDays: 1, MaxVisitors: 5, CancelDaysAfter: 1, CancelAt: "17:00",
+		Capacity: domain.CarryingCapacity{AreaM2: 1e6, PerPersonM2: 1, OpenHours: 10, StayHours: 1}}.WithDefaults()
 	if err := s.PutTicketSite(context.Background(), cfg); err != nil {
 		t.Fatal(err)
 	}

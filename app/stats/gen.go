@@ -175,20 +175,17 @@ func GenerateRollups(opt GenOptions) ([]store.Rollup, error) {
 					incr(a.day, hour, MetricRefundFen, n)
 				}
 			}
-			if !target.full {
-				continue
-			}
-			if e.Type == domain.EventScan || e.Type == domain.EventPageView {
-				cnt(&a.day.Lang, string(e.Lang))
-				cnt(&a.day.Device, e.Device)
-				cnt(&a.day.Referrer, e.Referrer)
-			}
 			if e.VisitorKey != "" {
 				if a.sketch == nil {
 					a.sketch = NewSketch()
 				}
 				a.sketch.Add(e.VisitorKey)
 				a.at = max(a.at, e.Seq)
+			}
+			if target.full && (e.Type == domain.EventScan || e.Type == domain.EventPageView) {
+				cnt(&a.day.Lang, string(e.Lang))
+				cnt(&a.day.Device, e.Device)
+				cnt(&a.day.Referrer, e.Referrer)
 			}
 		}
 		return nil

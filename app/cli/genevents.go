@@ -91,7 +91,7 @@ func genEvents(ctx context.Context, env Env, o genEventsOptions) error {
 	last := first.AddDate(0, 0, o.Days-1).Format(time.DateOnly)
 	return withDatabase(ctx, env, func(ctx context.Context, db *database) error {
 		opt := stats.GenOptions{From: o.From, Days: o.Days, PerDay: o.PerDay, Seed: o.Seed, Signs: map[string][]string{},
-			Node: fmt.Sprintf("gen%d", o.Seed)}
+			Node: fmt.Sprintf("gen%d", o.Seed), TicketSigns: true}
 		counties, err := db.Counties(ctx)
 		if err != nil {
 			return err

@@ -145,6 +145,7 @@ type reservationDoc struct {
 	Seq       int          `bson:"seq"`
 	HoldUntil time.Time    `bson:"hold_until,omitempty"`
 	Lang      string       `bson:"lang,omitempty"`
+	Sign      string       `bson:"sign,omitempty"`
 	Created   time.Time    `bson:"created"`
 	Updated   time.Time    `bson:"updated"`
 	PaidFen   int64        `bson:"paid_fen,omitempty"`
@@ -182,7 +183,7 @@ func reservationToDoc(r tickets.Reservation) reservationDoc {
 	d := reservationDoc{Ref: r.Ref, KeyHash: r.KeyHash, Site: r.Site, County: r.County, Date: r.Date, Slot: r.Slot,
 		ValidDays: r.ValidDays, Phone: r.Phone, TotalFen: r.TotalFen, Payment: string(r.Payment), WalkIn: r.WalkIn,
 		State: string(r.State), Seq: r.Seq, HoldUntil: r.HoldUntil, Lang: string(r.Lang), Created: r.Created, Updated: r.Updated,
-		PaidFen: r.PaidFen, PaidBy: r.PaidBy}
+		PaidFen: r.PaidFen, PaidBy: r.PaidBy, Sign: r.Sign}
 	for _, v := range r.Visitors {
 		d.Visitors = append(d.Visitors, visitorDoc{Name: v.Name, IDType: string(v.IDType), IDHash: v.IDHash, IDMasked: v.IDMasked,
 			Type: v.Type, Fen: v.Fen, TicketID: v.TicketID})
@@ -200,7 +201,7 @@ func (s *Store) ReservationDoc(ctx context.Context, ref string) (tickets.Reserva
 	r := tickets.Reservation{Ref: d.Ref, KeyHash: d.KeyHash, Site: d.Site, County: d.County, Date: d.Date, Slot: d.Slot,
 		ValidDays: d.ValidDays, Phone: d.Phone, TotalFen: d.TotalFen, Payment: tickets.PaymentMode(d.Payment), WalkIn: d.WalkIn,
 		State: tickets.State(d.State), Seq: d.Seq, HoldUntil: d.HoldUntil, Lang: domain.Lang(d.Lang), Created: d.Created,
-		Updated: d.Updated, PaidFen: d.PaidFen, PaidBy: d.PaidBy}
+		Updated: d.Updated, PaidFen: d.PaidFen, PaidBy: d.PaidBy, Sign: d.Sign}
 	for _, v := range d.Visitors {
 		r.Visitors = append(r.Visitors, tickets.Visitor{Name: v.Name, IDType: tickets.IDType(v.IDType), IDHash: v.IDHash,
 			IDMasked: v.IDMasked, Type: v.Type, Fen: v.Fen, TicketID: v.TicketID})

@@ -275,6 +275,8 @@ type Reservation struct {
 	Updated   time.Time
 	PaidFen   int64
 	PaidBy    string
+	// Sign is the sign the reservation came from (ReserveRequest.Sign).
+	Sign string
 }
 
 // Transition is one change of a reservation's state. Transition number n of

@@ -32,6 +32,10 @@ type ReserveRequest struct {
 	// cashier), not from the online places.
 	WalkIn bool
 	By     string
+	// Sign is the code of the sign the tourist scanned on the way here
+	// (carried in the link), "" if none; the reservation's events carry
+	// it, so reservations and check-ins are counted per sign.
+	Sign string
 }
 
 // Reserved is a new reservation and the secret of its private link, which
@@ -162,8 +166,11 @@ func (s *Service) Reserve(ctx context.Context, req ReserveRequest) (Reserved, er
 	if err != nil {
 		return Reserved{}, err
 	}
+	if req.Sign = domain.NormalizeCode(req.Sign); !domain.ValidCode(req.Sign) {
+		req.Sign = "" // attribution only: a mangled link books all the same
+	}
 	r := Reservation{Ref: newRef(), Site: c.Site, County: c.County, Date: req.Date, Slot: req.Slot,
-		ValidDays: c.ValidDays, Phone: req.Phone, Payment: c.Payment, Lang: req.Lang,
+		ValidDays: c.ValidDays, Phone: req.Phone, Payment: c.Payment, Lang: req.Lang, Sign: req.Sign,
 		Created: now.UTC().Truncate(time.Millisecond)}
 	r.Updated = r.Created
 	secret := newSecret()

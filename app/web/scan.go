@@ -34,7 +34,7 @@ func (s *Server) scan(c *fiber.Ctx) error {
 		return s.renderNotFound(c, d, sign.County)
 	}
 	s.record(c, domain.EventScan, site, sign.Code)
-	return s.renderSite(c, snap, site)
+	return s.renderSite(c, snap, site, sign.Code)
 }
 
 // record hands an event to the pipeline. A failure to record never costs

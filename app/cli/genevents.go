@@ -186,7 +186,7 @@ func genEvents(ctx context.Context, env Env, o genEventsOptions) error {
 // counties with their sites, signs, rollups, digests and raw events.
 func removeSynthetic(ctx context.Context, env Env) error {
 	return withDatabase(ctx, env, func(ctx context.Context, db *database) error {
-		bar := newProgress(env, "removing synthetic counties", -1)
+		bar := newProgress(env, "removing synthetic rollups", -1)
 		n, err := stats.RemoveSynthetic(ctx, db.Store, bar.Update)
 		bar.Finish()
 		if err != nil {

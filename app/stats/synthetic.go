@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/yimayou/yimayou/app/domain"
+	"github.com/yimayou/yimayou/app/store"
 )
 
 // Synthetic sites: `yimayou gen-events` asked for more sites than the
@@ -57,13 +58,16 @@ func SyntheticSignCode(n, j int) string {
 type SyntheticStore interface {
 	Counties(ctx context.Context) ([]domain.County, error)
 	Sites(ctx context.Context, county string) ([]domain.Site, error)
+	Signs(ctx context.Context, f store.SignFilter) ([]domain.Sign, error)
 	PutCounty(ctx context.Context, c domain.County) error
 	PutSite(ctx context.Context, s domain.Site) error
 	Sign(ctx context.Context, code string) (domain.Sign, error)
 	PutSign(ctx context.Context, s domain.Sign) error
 	RemoveCounty(ctx context.Context, code string) (sites, signs int64, err error)
-	DeleteRollupsOfCounty(ctx context.Context, county string) (int64, error)
-	DeleteEventsOfCounty(ctx context.Context, county string) (int64, error)
+	RollupNodeMonths(ctx context.Context) (map[string][]string, error)
+	DeleteRollups(ctx context.Context, ids []string, progress func(done int)) (int64, error)
+	DeleteStatsDigestsOfCounties(ctx context.Context, counties []string) error
+	DeleteEventsOfCounties(ctx context.Context, counties []string) (int64, error)
 }
 
 // SyntheticOptions say how many synthetic sites to add.
@@ -161,9 +165,9 @@ type SyntheticRemoved struct {
 }
 
 // RemoveSynthetic deletes every synthetic county with its sites, signs,
-// rollups, digests and raw events. The county goes last, so an
+// rollups, digests and raw events. The counties go last, so an
 // interrupted removal is finished by running it again. progress (may be
-// nil) gets the number of counties done and their total.
+// nil) gets the number of rollup ids looked up and their total.
 func RemoveSynthetic(ctx context.Context, st SyntheticStore, progress func(done, total int)) (SyntheticRemoved, error) {
 	var out SyntheticRemoved
 	counties, err := st.Counties(ctx)
@@ -176,17 +180,51 @@ func RemoveSynthetic(ctx context.Context, st SyntheticStore, progress func(done,
 			codes = append(codes, c.Code)
 		}
 	}
-	for i, code := range codes {
-		n, err := st.DeleteRollupsOfCounty(ctx, code)
-		out.Rollups += n
+	if len(codes) == 0 {
+		return out, nil
+	}
+	nodeMonths, err := st.RollupNodeMonths(ctx)
+	if err != nil {
+		return out, err
+	}
+	// Every document a synthetic site or sign can have: by _id, which the
+	// embedded server answers from its index.
+	var ids []string
+	for _, code := range codes {
+		sites, err := st.Sites(ctx, code)
 		if err != nil {
 			return out, err
 		}
-		n, err = st.DeleteEventsOfCounty(ctx, code)
-		out.Events += n
+		signs, err := st.Signs(ctx, store.SignFilter{County: code})
 		if err != nil {
 			return out, err
 		}
+		for node, months := range nodeMonths {
+			for _, m := range months {
+				for _, s := range sites {
+					ids = append(ids, store.RollupID(store.RollupSite, code, s.Key, m, node))
+				}
+				for _, s := range signs {
+					ids = append(ids, store.RollupID(store.RollupSign, code, s.Code, m, node))
+				}
+			}
+		}
+	}
+	out.Rollups, err = st.DeleteRollups(ctx, ids, func(done int) {
+		if progress != nil {
+			progress(done, len(ids))
+		}
+	})
+	if err != nil {
+		return out, err
+	}
+	if err := st.DeleteStatsDigestsOfCounties(ctx, codes); err != nil {
+		return out, err
+	}
+	if out.Events, err = st.DeleteEventsOfCounties(ctx, codes); err != nil {
+		return out, err
+	}
+	for _, code := range codes {
 		sites, signs, err := st.RemoveCounty(ctx, code)
 		out.Sites += sites
 		out.Signs += signs
@@ -194,9 +232,6 @@ func RemoveSynthetic(ctx context.Context, st SyntheticStore, progress func(done,
 			return out, err
 		}
 		out.Counties++
-		if progress != nil {
-			progress(i+1, len(codes))
-		}
 	}
 	return out, nil
 }

@@ -58,14 +58,6 @@ var migrations = []migration{
 	{"live view minutes per node", func(ctx context.Context, s *Store) error {
 		return s.ensureCollection(ctx, colLive)
 	}},
-	{"rollups by county (gen-events --remove)", func(ctx context.Context, s *Store) error {
-		if err := s.ensureCollection(ctx, colRollups); err != nil {
-			return err
-		}
-		return s.ensureIndexes(ctx, map[string][]mongo.IndexModel{
-			colRollups: {{Keys: bson.D{{Key: "county", Value: 1}}}},
-		})
-	}},
 }
 
 // SchemaVersion is the version this binary migrates to.

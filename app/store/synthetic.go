@@ -2,15 +2,19 @@ package store
 
 import (
 	"context"
+	"regexp"
+	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/yimayou/yimayou/app/domain"
 )
 
-// Bulk removal of a whole county, for `yimayou gen-events --remove`: the
+// Bulk removal of whole counties, for `yimayou gen-events --remove`: the
 // generator's synthetic counties go with everything written for them.
+// Rollup documents are big (the embedded server decodes every one a
+// filter other than _id looks at, 10-30 ms each), so they are deleted by
+// _id, named from the sites, signs and node-months that can have them.
 
 // RemoveCounty deletes a county with its sites and signs, and bumps the
 // content version so every node's catalogue drops them. It returns how
@@ -35,51 +39,86 @@ func (s *Store) RemoveCounty(ctx context.Context, code string) (sites, signs int
 	return sites, signs, s.bumpContentVersion(ctx)
 }
 
-// DeleteRollupsOfCounty deletes every rollup document (site and sign, all
-// nodes, all months) of a county and the digests made from them, then
-// raises the generation of every month it touched so that dashboards on
-// every node drop what they hold in memory. It returns the number of
-// rollup documents deleted.
-func (s *Store) DeleteRollupsOfCounty(ctx context.Context, county string) (int64, error) {
-	if !domain.ValidCountyCode(county) {
-		return 0, &domain.ValidationError{Field: "county", Key: "error.county_code"}
-	}
-	filter := bson.D{{Key: "county", Value: county}}
-	cur, err := s.col(colRollups).Find(ctx, filter, options.Find().SetProjection(bson.D{{Key: "month", Value: 1}}))
+// RollupNodeMonths returns every node that has rollup documents with the
+// months it has them in (one small document per node).
+func (s *Store) RollupNodeMonths(ctx context.Context) (map[string][]string, error) {
+	cur, err := s.col(colRollupNodes).Find(ctx, bson.D{})
 	if err != nil {
-		return 0, wrap(colRollups, err)
+		return nil, wrap(colRollupNodes, err)
 	}
-	var heads []struct {
-		Month string `bson:"month"`
+	var docs []struct {
+		ID     string   `bson:"_id"`
+		Months []string `bson:"months"`
 	}
-	if err := cur.All(ctx, &heads); err != nil {
-		return 0, wrap(colRollups, err)
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, wrap(colRollupNodes, err)
 	}
-	months := map[string]bool{}
-	for _, h := range heads {
-		months[h.Month] = true
+	out := make(map[string][]string, len(docs))
+	for _, d := range docs {
+		out[d.ID] = d.Months
 	}
-	res, err := s.col(colRollups).DeleteMany(ctx, filter)
-	if err != nil {
-		return 0, wrap(colRollups, err)
-	}
-	// Digest ids are "v<version>|[g<generation>|]<kind>|<county>|…" (see
-	// app/stats); an _id filter, so no index is needed.
-	re := `^v[0-9]+\|(g[0-9]+\|)?(` + RollupSite + `|` + RollupSign + `)\|` + county + `\|`
-	if _, err := s.col(colStatsDigests).DeleteMany(ctx,
-		bson.D{{Key: "_id", Value: bson.D{{Key: "$regex", Value: re}}}}); err != nil {
-		return res.DeletedCount, wrap(colStatsDigests, err)
-	}
-	return res.DeletedCount, s.bumpStatsGenerations(ctx, months)
+	return out, nil
 }
 
-// DeleteEventsOfCounty deletes the raw events of a county from every
-// partition and returns how many went. Like Events it scans partitions
-// (they are created on the fly, without secondary indexes): it is for a
-// maintenance command, never for a request.
-func (s *Store) DeleteEventsOfCounty(ctx context.Context, county string) (int64, error) {
-	if !domain.ValidCountyCode(county) {
-		return 0, &domain.ValidationError{Field: "county", Key: "error.county_code"}
+// DeleteRollups deletes rollup documents by id (absent ones are skipped)
+// and raises the generation of every month it deleted from, so that
+// dashboards on every node drop what they hold in memory. progress (may
+// be nil) gets the number of ids done.
+func (s *Store) DeleteRollups(ctx context.Context, ids []string, progress func(done int)) (int64, error) {
+	var n int64
+	months := map[string]bool{}
+	for i, id := range ids {
+		res, err := s.col(colRollups).DeleteOne(ctx, byID(id))
+		if err != nil {
+			_ = s.bumpStatsGenerations(ctx, months)
+			return n, wrap(colRollups, err)
+		}
+		if res.DeletedCount > 0 {
+			n += res.DeletedCount
+			months[monthOfRollupID(id)] = true
+		}
+		if progress != nil && (i+1)%500 == 0 {
+			progress(i + 1)
+		}
+	}
+	if progress != nil {
+		progress(len(ids))
+	}
+	return n, s.bumpStatsGenerations(ctx, months)
+}
+
+// DeleteStatsDigestsOfCounties deletes the digests of every site and sign
+// of the given counties, whatever their month and generation. Digest ids
+// are "v<version>|[g<generation>|]<kind>|<county>|…" (see app/stats): one
+// _id filter over the collection.
+func (s *Store) DeleteStatsDigestsOfCounties(ctx context.Context, counties []string) error {
+	if len(counties) == 0 {
+		return nil
+	}
+	quoted := make([]string, len(counties))
+	for i, c := range counties {
+		if !domain.ValidCountyCode(c) {
+			return &domain.ValidationError{Field: "county", Key: "error.county_code"}
+		}
+		quoted[i] = regexp.QuoteMeta(c)
+	}
+	re := `^v[0-9]+\|(g[0-9]+\|)?(` + RollupSite + `|` + RollupSign + `)\|(` + strings.Join(quoted, "|") + `)\|`
+	_, err := s.col(colStatsDigests).DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$regex", Value: re}}}})
+	return wrap(colStatsDigests, err)
+}
+
+// DeleteEventsOfCounties deletes the raw events of the given counties from
+// every partition and returns how many went. Like Events it scans each
+// partition once (they are created on the fly, without secondary
+// indexes): it is for a maintenance command, never for a request.
+func (s *Store) DeleteEventsOfCounties(ctx context.Context, counties []string) (int64, error) {
+	if len(counties) == 0 {
+		return 0, nil
+	}
+	for _, c := range counties {
+		if !domain.ValidCountyCode(c) {
+			return 0, &domain.ValidationError{Field: "county", Key: "error.county_code"}
+		}
 	}
 	cols, err := s.EventCollections(ctx)
 	if err != nil {
@@ -87,7 +126,7 @@ func (s *Store) DeleteEventsOfCounty(ctx context.Context, county string) (int64,
 	}
 	var n int64
 	for _, c := range cols {
-		res, err := s.col(c).DeleteMany(ctx, bson.D{{Key: "county", Value: county}})
+		res, err := s.col(c).DeleteMany(ctx, bson.D{{Key: "county", Value: bson.D{{Key: "$in", Value: counties}}}})
 		if err != nil {
 			return n, wrap(c, err)
 		}

@@ -57,8 +57,8 @@ type dayState struct {
 
 // addEvent adds e to a day of a rollup. It is the one definition of what
 // an event counts for, shared by the shipper and the rebuild so that both
-// produce the same documents. Site documents get breakdowns and a visitor
-// sketch; sign documents only the hourly counters.
+// produce the same documents. Site and sign documents get a visitor
+// sketch; site documents the breakdowns too.
 func addEvent(ds *dayState, e *domain.Event, full bool) {
 	d := ds.day
 	hour := fmt.Sprintf("%02d", e.Hour)
@@ -87,20 +87,17 @@ func addEvent(ds *dayState, e *domain.Event, full bool) {
 			incr(&d.Hours, hour, stats.MetricRefundFen, n)
 		}
 	}
-	if !full {
-		return
-	}
-	if e.Type == domain.EventScan || e.Type == domain.EventPageView {
-		count(&d.Lang, string(e.Lang))
-		count(&d.Device, e.Device)
-		count(&d.Referrer, e.Referrer)
-	}
 	if e.VisitorKey != "" {
 		if ds.sketch == nil {
 			ds.sketch = stats.NewSketch()
 		}
 		ds.sketch.Add(e.VisitorKey)
 		ds.sketchAt = max(ds.sketchAt, e.Seq)
+	}
+	if full && (e.Type == domain.EventScan || e.Type == domain.EventPageView) {
+		count(&d.Lang, string(e.Lang))
+		count(&d.Device, e.Device)
+		count(&d.Referrer, e.Referrer)
 	}
 }
 

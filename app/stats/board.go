@@ -108,8 +108,8 @@ type OverviewQuery struct {
 	From, To string
 	Sites    []Unit
 	// Signs are ranked in the top list; with SignLevel the totals and
-	// series come from them too (sign rollups have no sketches or
-	// breakdowns, so visitors and breakdowns stay empty).
+	// series come from them too (sign rollups have visitor sketches but
+	// no breakdowns, so breakdowns stay empty).
 	Signs     []Unit
 	SignLevel bool
 	Hourly    bool
@@ -135,7 +135,8 @@ type Overview struct {
 	TopSigns         []Ranked
 	Lang, Device     map[string]int64
 	Referrer         map[string]int64
-	HasVisitors      bool // false for sign level: signs keep no sketches
+	HasVisitors      bool // unique visitors are counted (site and sign level)
+	HasBreakdowns    bool // false for sign level: signs keep no breakdowns
 	// Filtered counts, by metric (FilteredMetrics), the events of the
 	// range that were recorded but left out of every figure: bots and
 	// events past a client's recording budget.
@@ -301,7 +302,7 @@ func (b *Board) Overview(ctx context.Context, q OverviewQuery) (Overview, error)
 		top = 10
 	}
 	ov := Overview{From: q.From, To: q.To, PrevFrom: pf, PrevTo: pt, PrevCutHour: cut, Lang: map[string]int64{},
-		Device: map[string]int64{}, Referrer: map[string]int64{}, HasVisitors: !q.SignLevel}
+		Device: map[string]int64{}, Referrer: map[string]int64{}, HasVisitors: true, HasBreakdowns: !q.SignLevel}
 	rd := b.reading()
 
 	// The figures of a set of units: counts summed, sketches merged.
@@ -376,15 +377,25 @@ func (b *Board) Overview(ctx context.Context, q OverviewQuery) (Overview, error)
 		ov.TopSites = append(ov.TopSites, Ranked{Unit: u, Figures: figuresOf(ud.total(days), v)})
 	}
 	for _, u := range q.Signs {
-		ud, err := rd.unit(ctx, store.RollupSign, u, all, q.From, q.Hourly && q.SignLevel, false)
+		ud, err := rd.unit(ctx, store.RollupSign, u, all, q.From, q.Hourly && q.SignLevel, true)
+		if err != nil {
+			return Overview{}, err
+		}
+		sk, err := rd.rangeSketch(ctx, store.RollupSign, u, days)
 		if err != nil {
 			return Overview{}, err
 		}
 		if q.SignLevel {
 			absorb(onlyDays(ud, days))
 			absorbPrev(total.prev, ud, prevDays, cut)
+			total.curSk.Merge(sk)
+			psk, err := rd.rangeSketch(ctx, store.RollupSign, u, prevDays)
+			if err != nil {
+				return Overview{}, err
+			}
+			total.prevSk.Merge(psk)
 		}
-		ov.TopSigns = append(ov.TopSigns, Ranked{Unit: u, Figures: figuresOf(ud.total(days), 0)})
+		ov.TopSigns = append(ov.TopSigns, Ranked{Unit: u, Figures: figuresOf(ud.total(days), sk.Estimate())})
 	}
 	ov.Cur = figuresOf(total.cur, total.curSk.Estimate())
 	ov.Filtered = map[string]int64{}
@@ -395,7 +406,6 @@ func (b *Board) Overview(ctx context.Context, q OverviewQuery) (Overview, error)
 	}
 	ov.Prev = figuresOf(total.prev, total.prevSk.Estimate())
 	if q.SignLevel {
-		ov.Cur.Visitors, ov.Prev.Visitors = 0, 0
 		ov.Lang, ov.Device, ov.Referrer = map[string]int64{}, map[string]int64{}, map[string]int64{}
 	}
 	for _, d := range days {

@@ -3,6 +3,7 @@ package stats_test
 import (
 	"context"
 	"math"
+	"reflect"
 	"testing"
 
 	"github.com/yimayou/yimayou/app/domain"
@@ -236,8 +237,22 @@ func TestOverviewMatchesRawEvents(t *testing.T) {
 		if ov.Cur.Scans != want.counts[stats.MetricScan] || ov.Cur.Scans == 0 {
 			t.Errorf("sign scans %d, raw %d", ov.Cur.Scans, want.counts[stats.MetricScan])
 		}
-		if ov.HasVisitors {
-			t.Error("sign level claims visitors")
+		// Signs keep day sketches: their visitors are counted like a
+		// site's, over the range and per day.
+		if !ov.HasVisitors || ov.HasBreakdowns || len(want.visitors) == 0 || !withinHLL(ov.Cur.Visitors, len(want.visitors)) {
+			t.Errorf("sign visitors ≈ %d (has %v), raw %d", ov.Cur.Visitors, ov.HasVisitors, len(want.visitors))
+		}
+		for _, p := range ov.Series {
+			if !withinHLL(p.Visitors, len(want.dayVis[p.Label])) {
+				t.Errorf("sign visitors on %s ≈ %d, raw %d", p.Label, p.Visitors, len(want.dayVis[p.Label]))
+			}
+		}
+		if len(ov.TopSigns) != 1 || ov.TopSigns[0].Visitors != ov.Cur.Visitors {
+			t.Errorf("top signs %+v", ov.TopSigns)
+		}
+		prev := rawTruth(t, st, ov.PrevFrom, ov.PrevTo, func(e domain.Event) bool { return e.Sign == "HGK3GT" })
+		if !withinHLL(ov.Prev.Visitors, len(prev.visitors)) {
+			t.Errorf("sign visitors of %s..%s ≈ %d, raw %d", ov.PrevFrom, ov.PrevTo, ov.Prev.Visitors, len(prev.visitors))
 		}
 	})
 	t.Run("funnel", func(t *testing.T) {
@@ -334,6 +349,38 @@ func TestGeneratedRollupsMatchPipeline(t *testing.T) {
 	}
 	if _, err := direct.StatsDigest(ctx, digestID(t, direct, store.RollupSite, "513322", "hailuogou", "2026-10")); err != nil {
 		t.Errorf("no digest stored: %v", err)
+	}
+	// Sign documents, with their day sketches, are the pipeline's too.
+	signDocs := func(st *store.Store) map[string]store.Rollup {
+		out := map[string]store.Rollup{}
+		if err := st.RollupsInMonth(ctx, "2026-10", func(r store.Rollup) error {
+			if r.Kind == store.RollupSign {
+				out[r.ID] = r
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	ps, ds := signDocs(pipe), signDocs(direct)
+	if len(ps) == 0 || len(ps) != len(ds) {
+		t.Fatalf("%d sign documents from the pipeline, %d generated", len(ps), len(ds))
+	}
+	sketches := 0
+	for id, p := range ps {
+		d := ds[id]
+		if !reflect.DeepEqual(p.Days, d.Days) {
+			t.Errorf("%s: pipeline and generator differ", id)
+		}
+		for _, day := range p.Days {
+			if day.Visitors != "" {
+				sketches++
+			}
+		}
+	}
+	if sketches == 0 {
+		t.Error("sign documents carry no visitor sketches")
 	}
 }
 

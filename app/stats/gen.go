@@ -21,6 +21,11 @@ type GenOptions struct {
 	PerDay int // events per site per day
 	Seed   uint64
 	Node   string // the node the events are logged by; "" means "gen"
+	// TicketSigns gives half the ticket events of a site with signs the
+	// sign they were booked from, as reservations made from a scanned
+	// sign's link are (the exact funnel); without it tickets carry none,
+	// as before signs travelled to the reservation.
+	TicketSigns bool
 }
 
 // Generate calls fn with every synthetic event in day order, then site
@@ -93,6 +98,12 @@ func Generate(opt GenOptions, fn func(domain.Event) error) error {
 					e.Bot = rng.IntN(100) < 2
 				case domain.EventTicketPaid, domain.EventTicketRefunded:
 					e.Extra = map[string]string{ExtraAmountFen: strconv.Itoa(4500 * (1 + rng.IntN(2)))}
+				}
+				if opt.TicketSigns && len(signs) > 0 && e.Sign == "" && seq%2 == 0 && typ != domain.EventScan &&
+					typ != domain.EventPageView && typ != domain.EventAudioPlay {
+					// From the sequence, not the random source, so the
+					// rest of the data set stays the same.
+					e.Sign = signs[int(seq/2)%len(signs)]
 				}
 				if err := fn(e); err != nil {
 					return err
@@ -175,20 +186,17 @@ func GenerateRollups(opt GenOptions) ([]store.Rollup, error) {
 					incr(a.day, hour, MetricRefundFen, n)
 				}
 			}
-			if !target.full {
-				continue
-			}
-			if e.Type == domain.EventScan || e.Type == domain.EventPageView {
-				cnt(&a.day.Lang, string(e.Lang))
-				cnt(&a.day.Device, e.Device)
-				cnt(&a.day.Referrer, e.Referrer)
-			}
 			if e.VisitorKey != "" {
 				if a.sketch == nil {
 					a.sketch = NewSketch()
 				}
 				a.sketch.Add(e.VisitorKey)
 				a.at = max(a.at, e.Seq)
+			}
+			if target.full && (e.Type == domain.EventScan || e.Type == domain.EventPageView) {
+				cnt(&a.day.Lang, string(e.Lang))
+				cnt(&a.day.Device, e.Device)
+				cnt(&a.day.Referrer, e.Referrer)
 			}
 		}
 		return nil

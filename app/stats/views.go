@@ -13,12 +13,16 @@ import (
 )
 
 // FunnelRow is one step chain: scans → reservations → paid → check-ins.
-// For a sign, reservations and check-ins are attributed: ticket events
-// carry the site but not the sign a visitor scanned (app/tickets records
-// no referrer), so a sign gets its site's tickets in proportion to its
-// share of the site's scans. Attributed is true on such rows.
+// For a sign, reservations and check-ins are exact: the sign a tourist
+// scanned travels in the link to the reservation, whose ticket events
+// carry it. Where none of a site's ticket events in the range carry a
+// sign (data from before, or a site whose tourists book elsewhere), its
+// signs' tickets are attributed instead: each gets its site's tickets
+// in proportion to its share of the site's scans, and Attributed is
+// true on the row.
 type FunnelRow struct {
 	Unit
+	Sign                                   bool // a sign's row, not a site's
 	Scans, Views, Reserved, Paid, CheckIns int64
 	// ShareOfSite is the sign's share of its site's scans, in ‰.
 	ShareOfSite int64
@@ -44,19 +48,35 @@ func (b *Board) Funnel(ctx context.Context, from, to string, sites, signs []Unit
 		out = append(out, FunnelRow{Unit: u, Scans: t[MetricScan], Views: t[MetricView], Reserved: t[MetricReserved],
 			Paid: t[MetricPaid], CheckIns: t[MetricCheckIn]})
 	}
+	first := len(out)
+	exact := map[string]bool{} // sites with ticket events that carry a sign
 	for _, u := range signs {
 		ud, err := rd.unit(ctx, store.RollupSign, u, days, from, false, false)
 		if err != nil {
 			return nil, err
 		}
 		t := ud.total(days)
-		row := FunnelRow{Unit: u, Scans: t[MetricScan], Views: t[MetricView], Attributed: true}
+		row := FunnelRow{Unit: u, Sign: true, Scans: t[MetricScan], Views: t[MetricView], Reserved: t[MetricReserved],
+			Paid: t[MetricPaid], CheckIns: t[MetricCheckIn]}
+		if row.Reserved+row.Paid+row.CheckIns > 0 {
+			exact[u.Site] = true
+		}
 		if st := siteTotals[u.Site]; st != nil && st[MetricScan] > 0 {
-			share := func(n int64) int64 { return (n*row.Scans + st[MetricScan]/2) / st[MetricScan] }
 			row.ShareOfSite = (1000*row.Scans + st[MetricScan]/2) / st[MetricScan]
-			row.Reserved, row.Paid, row.CheckIns = share(st[MetricReserved]), share(st[MetricPaid]), share(st[MetricCheckIn])
 		}
 		out = append(out, row)
+	}
+	for i := first; i < len(out); i++ {
+		row := &out[i]
+		if exact[row.Site] {
+			continue
+		}
+		row.Attributed = true
+		row.Reserved, row.Paid, row.CheckIns = 0, 0, 0
+		if st := siteTotals[row.Site]; st != nil && st[MetricScan] > 0 {
+			share := func(n int64) int64 { return (n*row.Scans + st[MetricScan]/2) / st[MetricScan] }
+			row.Reserved, row.Paid, row.CheckIns = share(st[MetricReserved]), share(st[MetricPaid]), share(st[MetricCheckIn])
+		}
 	}
 	return out, nil
 }

@@ -231,6 +231,7 @@ type reservationDoc struct {
 	Seq       int          `bson:"seq"`
 	HoldUntil time.Time    `bson:"hold_until,omitempty"`
 	Lang      string       `bson:"lang,omitempty"`
+	Sign      string       `bson:"sign,omitempty"`
 	Created   time.Time    `bson:"created"`
 	Updated   time.Time    `bson:"updated"`
 	PaidFen   int64        `bson:"paid_fen,omitempty"`
@@ -272,7 +273,7 @@ func reservationToDoc(r tickets.Reservation) reservationDoc {
 	d := reservationDoc{Ref: r.Ref, KeyHash: r.KeyHash, Site: r.Site, County: r.County, Date: r.Date, Slot: r.Slot,
 		ValidDays: r.ValidDays, Phone: r.Phone, TotalFen: r.TotalFen, Payment: string(r.Payment), WalkIn: r.WalkIn,
 		State: string(r.State), Seq: r.Seq, HoldUntil: r.HoldUntil, Lang: string(r.Lang), Created: r.Created, Updated: r.Updated,
-		PaidFen: r.PaidFen, PaidBy: r.PaidBy, CancelBy: r.CancelBy, NoShowAt: r.NoShowAt, Client: r.Client, Refunded: r.RefundedFen}
+		PaidFen: r.PaidFen, PaidBy: r.PaidBy, CancelBy: r.CancelBy, NoShowAt: r.NoShowAt, Client: r.Client, Refunded: r.RefundedFen, Sign: r.Sign}
 	for _, v := range r.Visitors {
 		d.Visitors = append(d.Visitors, visitorDoc{Name: v.Name, IDType: string(v.IDType), IDHash: v.IDHash, IDMasked: v.IDMasked,
 			Type: v.Type, Fen: v.Fen, TicketID: v.TicketID, Days: v.Days, Birth: v.Birth})
@@ -291,7 +292,7 @@ func (s *Store) ReservationDoc(ctx context.Context, ref string) (tickets.Reserva
 		ValidDays: d.ValidDays, Phone: d.Phone, TotalFen: d.TotalFen, Payment: tickets.PaymentMode(d.Payment), WalkIn: d.WalkIn,
 		State: tickets.State(d.State), Seq: d.Seq, HoldUntil: d.HoldUntil, Lang: domain.Lang(d.Lang), Created: d.Created,
 		Updated: d.Updated, PaidFen: d.PaidFen, PaidBy: d.PaidBy, CancelBy: d.CancelBy, NoShowAt: d.NoShowAt, Client: d.Client,
-		RefundedFen: d.Refunded}
+		RefundedFen: d.Refunded, Sign: d.Sign}
 	for _, v := range d.Visitors {
 		r.Visitors = append(r.Visitors, tickets.Visitor{Name: v.Name, IDType: tickets.IDType(v.IDType), IDHash: v.IDHash,
 			IDMasked: v.IDMasked, Type: v.Type, Fen: v.Fen, TicketID: v.TicketID, Days: v.Days, Birth: v.Birth})

@@ -118,6 +118,8 @@ type Reservation struct {
 	// operator's view of bulk bookings; never the address itself.
 	Client      string
 	RefundedFen int64
+	// Sign is the sign the reservation came from (ReserveRequest.Sign).
+	Sign string
 }
 
 // Transition is one change of a reservation's state. Transition number n of

@@ -40,6 +40,10 @@ type ReserveRequest struct {
 	// Client is the client's network address (web.clientIP), for the
 	// per-client booking limit; it is kept only as a keyed daily hash.
 	Client string
+	// Sign is the code of the sign the tourist scanned on the way here
+	// (carried in the link), "" if none; the reservation's events carry
+	// it, so reservations and check-ins are counted per sign.
+	Sign string
 }
 
 // Reserved is a new reservation and the secret of its private link, which
@@ -191,10 +195,13 @@ func (s *Service) Reserve(ctx context.Context, req ReserveRequest) (Reserved, er
 	if err != nil {
 		return Reserved{}, err
 	}
+	if req.Sign = domain.NormalizeCode(req.Sign); !domain.ValidCode(req.Sign) {
+		req.Sign = "" // attribution only: a mangled link books all the same
+	}
 	// The booking keeps the prices and rules it is made under: a later
 	// edit of the settings changes new bookings only.
 	r := Reservation{Ref: req.refOrNew(), Site: c.Site, County: c.County, Date: req.Date, Slot: req.Slot,
-		ValidDays: c.ValidDays, Phone: req.Phone, Payment: c.Payment, Lang: req.Lang,
+		ValidDays: c.ValidDays, Phone: req.Phone, Payment: c.Payment, Lang: req.Lang, Sign: req.Sign,
 		Created: now.UTC().Truncate(time.Millisecond), CancelBy: c.CancelDeadline(req.Date).UTC()}
 	r.Updated = r.Created
 	secret := newSecret()

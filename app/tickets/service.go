@@ -566,7 +566,7 @@ func (s *Service) record(ctx context.Context, typ domain.EventType, id string, r
 	}
 	e := domain.NewEvent(typ, s.now())
 	e.ID = id
-	e.Site, e.County, e.Lang = r.Site, r.County, r.Lang
+	e.Site, e.County, e.Lang, e.Sign = r.Site, r.County, r.Lang, r.Sign
 	e.Extra = map[string]string{"ref": r.Ref, "date": r.Date, "visitors": strconv.Itoa(len(r.Visitors))}
 	if r.Slot != "" {
 		e.Extra["slot"] = r.Slot

@@ -34,7 +34,7 @@ func (s *Server) scan(c *fiber.Ctx) error {
 		return s.renderNotFound(c, d, sign.County)
 	}
 	s.giveLateToken(c, s.record(c, domain.EventScan, site, sign.Code))
-	return s.renderSite(c, snap, site)
+	return s.renderSite(c, snap, site, sign.Code)
 }
 
 // record hands an event to the pipeline and returns it (the zero event

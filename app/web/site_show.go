@@ -92,14 +92,16 @@ func (s *Server) showSite(c *fiber.Ctx) error {
 		return s.renderNotFound(c, notFoundData{TitleKey: "notfound.title", BodyKey: "notfound.site_body"}, county)
 	}
 	s.giveLateToken(c, s.record(c, domain.EventPageView, site, ""))
-	return s.renderSite(c, snap, site)
+	return s.renderSite(c, snap, site, "")
 }
 
 // renderSite answers with the site page; the scan route uses it too, so a
 // scan costs no redirect round trip. The page depends only on the content
 // version, the site and the language, so it is built once and served from
-// memory, already compressed.
-func (s *Server) renderSite(c *fiber.Ctx, snap *catalog.Snapshot, site *domain.Site) error {
+// memory, already compressed. sign is the code scanned ("" for a plain
+// visit): the reservation link carries it, so reservations are counted
+// per sign; pages of a site that sells reservations are kept per sign.
+func (s *Server) renderSite(c *fiber.Ctx, snap *catalog.Snapshot, site *domain.Site, sign string) error {
 	lang := langOf(c)
 	now := time.Now()
 	// What changes with time is part of the key: whether the site is open
@@ -110,6 +112,9 @@ func (s *Server) renderSite(c *fiber.Ctx, snap *catalog.Snapshot, site *domain.S
 		alerts, alertsKey = append([]domain.Alert{a}, alerts...), alertsKey+k
 	}
 	reserve := s.reserveHref(c.UserContext(), site)
+	if reserve != "" && sign != "" {
+		reserve += "?sign=" + url.QueryEscape(sign)
+	}
 	crowd, crowdKey := s.crowdFor(c.UserContext(), site.Key, now) // stats_crowd.go
 	key := site.Key + "|" + string(lang) + "|" + fmt.Sprint(open) + "|" + alertsKey + "|" + reserve + "|" + crowdKey
 	page, err := s.pages.get(snap.Version, key, func() ([]byte, error) {

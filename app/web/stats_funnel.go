@@ -46,8 +46,9 @@ type funnelRowJSON struct {
 	Attributed  bool   `json:"attributed"`
 }
 
-// funnel: scans → reservations → check-ins per site, and per sign by its
-// share of the site's scans (ticket events do not carry the sign).
+// funnel: scans → reservations → check-ins per site and per sign (exact
+// where ticket events carry the sign, else by its share of the site's
+// scans).
 func (h *statsViews) funnel(c *fiber.Ctx) (statsAnswer, error) {
 	f, sc, err := h.prepare(c)
 	if err != nil {
@@ -61,7 +62,7 @@ func (h *statsViews) funnel(c *fiber.Ctx) (statsAnswer, error) {
 	lang := langOf(c)
 	p := &funnelPage{Form: f, Scope: sc, Heading: h.heading(v, sc, lang), Nav: h.nav(v, f, sc, "funnel"),
 		CSV: "/admin/stats/funnel.csv?" + f.query()}
-	j := funnelJSON{From: f.From, To: f.To, Rows: []funnelRowJSON{}, Note: "ticket events carry the site, not the sign: sign rows get their site's reservations and check-ins in proportion to their share of the site's scans"}
+	j := funnelJSON{From: f.From, To: f.To, Rows: []funnelRowJSON{}, Note: "sign rows count the reservations made from the sign's link, exactly; where no ticket event of a site in the range carries a sign, its sign rows are attributed (attributed: true): they get the site's reservations and check-ins in proportion to their share of the site's scans"}
 	t := csvTable{Name: "funnel", Rows: [][]string{{v.T("stats.csv.county"), v.T("stats.csv.site"), v.T("stats.csv.sign"),
 		v.T("stats.figure.scan"), v.T("stats.figure.view"), v.T("stats.figure.reserved"), v.T("stats.figure.paid"),
 		v.T("stats.figure.checkin"), v.T("stats.funnel.share"), v.T("stats.funnel.attributed")}}}
@@ -69,7 +70,7 @@ func (h *statsViews) funnel(c *fiber.Ctx) (statsAnswer, error) {
 	bySite := map[string][]stats.FunnelRow{}
 	var sites []stats.FunnelRow
 	for _, r := range rows {
-		if r.Attributed {
+		if r.Sign {
 			bySite[r.Site] = append(bySite[r.Site], r)
 		} else {
 			sites = append(sites, r)

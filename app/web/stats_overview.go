@@ -225,7 +225,7 @@ func overviewAPI(f statsForm, sc statsScope, ov stats.Overview) overviewJSON {
 		j.TopSites = append(j.TopSites, topJSON{County: r.County, Key: r.Key, Figures: figureMap(r.Figures, true)})
 	}
 	for _, r := range ov.TopSigns {
-		j.TopSigns = append(j.TopSigns, topJSON{County: r.County, Key: r.Key, Site: r.Site, Figures: figureMap(r.Figures, false)})
+		j.TopSigns = append(j.TopSigns, topJSON{County: r.County, Key: r.Key, Site: r.Site, Figures: figureMap(r.Figures, true)})
 	}
 	return j
 }

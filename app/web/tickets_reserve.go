@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/utils"
 
+	"github.com/yimayou/yimayou/app/catalog"
 	"github.com/yimayou/yimayou/app/domain"
 	"github.com/yimayou/yimayou/app/tickets"
 )
@@ -50,6 +51,7 @@ type reserveData struct {
 	RecoverHref       string
 	// ErrorHref leads from the error at the top to the field it is about.
 	ErrorHref string
+	Sign      string // the sign scanned on the way here, carried to the booking
 }
 
 type reserveDay struct {
@@ -118,7 +120,7 @@ func (s *Server) showReserve(c *fiber.Ctx) error {
 		return err
 	}
 	n, _ := strconv.Atoi(c.Query("n"))
-	d, err := s.reserveData(c, site, cfg, c.Query("date"), c.Query("slot"), n)
+	d, err := s.reserveData(c, site, cfg, c.Query("date"), c.Query("slot"), n, reserveSign(s.Catalog.Snapshot(), site, c.Query("sign")))
 	if err != nil {
 		return err
 	}
@@ -132,7 +134,8 @@ func (s *Server) reserve(c *fiber.Ctx) error {
 	}
 	f := parseReserveForm(c, cfg.MaxVisitors)
 	lang := langOf(c)
-	req := tickets.ReserveRequest{Site: site.Key, Date: f.Date, Slot: f.Slot, Visitors: f.Visitors, Phone: f.Phone, Lang: lang, By: "tourist", Client: clientIP(c)}
+	sign := reserveSign(s.Catalog.Snapshot(), site, c.FormValue("sign"))
+	req := tickets.ReserveRequest{Site: site.Key, Date: f.Date, Slot: f.Slot, Visitors: f.Visitors, Phone: f.Phone, Lang: lang, By: "tourist", Client: clientIP(c), Sign: sign}
 	var res tickets.Reserved
 	if f.Token == "" {
 		// A form rendered before form tokens existed.
@@ -154,7 +157,7 @@ func (s *Server) reserve(c *fiber.Ctx) error {
 	if n == 0 {
 		n = 1
 	}
-	d, derr := s.reserveData(c, site, cfg, f.Date, f.Slot, n)
+	d, derr := s.reserveData(c, site, cfg, f.Date, f.Slot, n, sign)
 	if derr != nil {
 		return derr
 	}
@@ -207,13 +210,31 @@ func (s *Server) renderReserve(c *fiber.Ctx, status int, site *domain.Site, d re
 	return s.tpl.render(c, status, "tickets/reserve", v)
 }
 
-// reserveData builds the page for the step the query reached.
-func (s *Server) reserveData(c *fiber.Ctx, site *domain.Site, cfg tickets.SiteConfig, date, slot string, n int) (reserveData, error) {
+// reserveSign is the sign of a reservation link or form if it is an
+// enabled sign of the site, else "": only a real sign is credited.
+func reserveSign(snap *catalog.Snapshot, site *domain.Site, code string) string {
+	code = domain.NormalizeCode(code)
+	if !domain.ValidCode(code) {
+		return ""
+	}
+	if sg, ok := snap.Sign(code); ok && sg.Site == site.Key && sg.Enabled {
+		return sg.Code
+	}
+	return ""
+}
+
+// reserveData builds the page for the step the query reached. sign is the
+// sign the tourist came from (see reserveSign), kept through every step.
+func (s *Server) reserveData(c *fiber.Ctx, site *domain.Site, cfg tickets.SiteConfig, date, slot string, n int, sign string) (reserveData, error) {
 	lang := langOf(c)
 	ctx := c.UserContext()
 	href := siteHref(site.County, site.Key)
 	d := reserveData{Site: loc(site.Name, lang), SiteHref: href, ActionHref: href + "/reserve", Payment: string(cfg.Payment),
-		ValidDays: cfg.ValidDays, HasSlots: len(cfg.Slots) > 0, RecoverHref: recoverHref}
+		ValidDays: cfg.ValidDays, HasSlots: len(cfg.Slots) > 0, RecoverHref: recoverHref, Sign: sign}
+	dayQuery := ""
+	if sign != "" {
+		dayQuery = "&sign=" + sign
+	}
 	switch n := cfg.CancelDaysAfter; {
 	case n == 0:
 		d.CancelNote = s.I18n.T(lang, "tickets.reserve.cancel_same_day", cfg.CancelAt)
@@ -238,7 +259,7 @@ func (s *Server) reserveData(c *fiber.Ctx, site *domain.Site, cfg tickets.SiteCo
 			}
 			left += a.Remaining
 		}
-		rd := reserveDay{Date: day, Label: s.dayLabel(lang, day), Href: d.ActionHref + "?date=" + day,
+		rd := reserveDay{Date: day, Label: s.dayLabel(lang, day), Href: d.ActionHref + "?date=" + day + dayQuery,
 			Remaining: left, SoldOut: left == 0}
 		if cl, closed := cfg.ClosureOn(day); closed {
 			rd.Closed = s.I18n.T(lang, "ticketsettings.closed_badge") + " · " + cl.Reason.String(lang)

@@ -112,7 +112,12 @@ type OverviewQuery struct {
 	// breakdowns, so visitors and breakdowns stay empty).
 	Signs     []Unit
 	SignLevel bool
-	Hourly    bool
+	// Levels, when set, are the pre-aggregated level documents that
+	// cover exactly Sites (PrefectureLevel, or one CountyLevel per
+	// county): the totals, series, uniques and breakdowns come from them
+	// instead of from every site.
+	Levels []Unit
+	Hourly bool
 	// Top bounds the top lists; 0 means 10.
 	Top int
 	// PrevFrom..PrevTo is the period compared with; empty means the
@@ -348,26 +353,50 @@ func (b *Board) Overview(ctx context.Context, q OverviewQuery) (Overview, error)
 		add(ov.Referrer, ud.referrer)
 	}
 
-	for _, u := range q.Sites {
-		ud, err := rd.unit(ctx, store.RollupSite, u, all, q.From, q.Hourly && !q.SignLevel, true)
+	// The totals come from the level documents, or else from every site.
+	fromLevels := len(q.Levels) > 0 && !q.SignLevel
+	type source struct {
+		kind string
+		u    Unit
+	}
+	var sources []source
+	if fromLevels {
+		for _, u := range q.Levels {
+			sources = append(sources, source{levelKind(u), u})
+		}
+	} else if !q.SignLevel {
+		for _, u := range q.Sites {
+			sources = append(sources, source{store.RollupSite, u})
+		}
+	}
+	for _, src := range sources {
+		ud, err := rd.unit(ctx, src.kind, src.u, all, q.From, q.Hourly, true)
 		if err != nil {
 			return Overview{}, err
 		}
 		// Uniques of a range merge whole-month sketches where they can:
-		// a year costs twelve merges per site, not 365.
-		sk, err := rd.rangeSketch(ctx, store.RollupSite, u, days)
+		// a year costs twelve merges per unit, not 365.
+		sk, err := rd.rangeSketch(ctx, src.kind, src.u, days)
 		if err != nil {
 			return Overview{}, err
 		}
-		if !q.SignLevel {
-			absorb(onlyDays(ud, days))
-			absorbPrev(total.prev, ud, prevDays, cut)
-			total.curSk.Merge(sk)
-			psk, err := rd.rangeSketch(ctx, store.RollupSite, u, prevDays)
-			if err != nil {
-				return Overview{}, err
-			}
-			total.prevSk.Merge(psk)
+		absorb(onlyDays(ud, days))
+		absorbPrev(total.prev, ud, prevDays, cut)
+		total.curSk.Merge(sk)
+		psk, err := rd.rangeSketch(ctx, src.kind, src.u, prevDays)
+		if err != nil {
+			return Overview{}, err
+		}
+		total.prevSk.Merge(psk)
+	}
+	for _, u := range q.Sites {
+		ud, err := rd.unit(ctx, store.RollupSite, u, days, q.From, false, true)
+		if err != nil {
+			return Overview{}, err
+		}
+		sk, err := rd.rangeSketch(ctx, store.RollupSite, u, days)
+		if err != nil {
+			return Overview{}, err
 		}
 		v := sk.Estimate()
 		ov.TopSites = append(ov.TopSites, Ranked{Unit: u, Figures: figuresOf(ud.total(days), v)})

@@ -389,7 +389,16 @@ func (b *Board) Overview(ctx context.Context, q OverviewQuery) (Overview, error)
 		}
 		total.prevSk.Merge(psk)
 	}
-	for _, u := range q.Sites {
+	// With levels, the top lists are chosen from the rank documents and
+	// only the chosen sites and signs are read.
+	topSites, topSigns := q.Sites, q.Signs
+	if fromLevels {
+		var err error
+		if topSites, topSigns, err = rd.rankedUnits(ctx, q.Sites, q.Signs, days, top); err != nil {
+			return Overview{}, err
+		}
+	}
+	for _, u := range topSites {
 		ud, err := rd.unit(ctx, store.RollupSite, u, days, q.From, false, true)
 		if err != nil {
 			return Overview{}, err
@@ -401,7 +410,7 @@ func (b *Board) Overview(ctx context.Context, q OverviewQuery) (Overview, error)
 		v := sk.Estimate()
 		ov.TopSites = append(ov.TopSites, Ranked{Unit: u, Figures: figuresOf(ud.total(days), v)})
 	}
-	for _, u := range q.Signs {
+	for _, u := range topSigns {
 		ud, err := rd.unit(ctx, store.RollupSign, u, all, q.From, q.Hourly && q.SignLevel, false)
 		if err != nil {
 			return Overview{}, err

@@ -1,6 +1,10 @@
 package stats
 
 import (
+	"context"
+	"sort"
+	"time"
+
 	"github.com/yimayou/yimayou/app/domain"
 	"github.com/yimayou/yimayou/app/store"
 )
@@ -74,4 +78,71 @@ func levelKind(u Unit) string {
 		return store.RollupAll
 	}
 	return store.RollupCounty
+}
+
+// rankedUnits picks the top sites and signs of days (sorted) from the
+// rank documents of their counties: the order of rank (scans, page views,
+// key) over the given units, of which it keeps the first top of each.
+// Only these are then read from their own documents; since their scans
+// and page views are the rank documents' numbers, the lists are the ones
+// reading every unit gave.
+func (r *reading) rankedUnits(ctx context.Context, sites, signs []Unit, days []string, top int) ([]Unit, []Unit, error) {
+	counties := map[string]bool{}
+	for _, u := range sites {
+		counties[u.County] = true
+	}
+	for _, u := range signs {
+		counties[u.County] = true
+	}
+	codes := make([]string, 0, len(counties))
+	for c := range counties {
+		codes = append(codes, c)
+	}
+	sort.Strings(codes)
+	totals := map[string][2]int64{}
+	addUnits := func(m map[string][2]int64) {
+		for u, n := range m {
+			t := totals[u]
+			totals[u] = [2]int64{t[0] + n[0], t[1] + n[1]}
+		}
+	}
+	for i := 0; i < len(days); {
+		month := days[i][:7]
+		j := i
+		for j < len(days) && days[j][:7] == month {
+			j++
+		}
+		first, _ := time.Parse("2006-01", month)
+		whole := j-i == first.AddDate(0, 1, -1).Day()
+		for _, code := range codes {
+			um, err := r.month(ctx, store.RollupRank, CountyLevel(code), month)
+			if err != nil {
+				return nil, nil, err
+			}
+			if whole {
+				addUnits(um.units)
+				continue
+			}
+			for _, d := range days[i:j] {
+				if md := um.Days[d[8:]]; md != nil {
+					addUnits(md.Units)
+				}
+			}
+		}
+		i = j
+	}
+	pick := func(units []Unit, prefix string) []Unit {
+		rs := make([]Ranked, len(units))
+		for i, u := range units {
+			n := totals[prefix+u.Key]
+			rs[i] = Ranked{Unit: u, Figures: Figures{Scans: n[0], Views: n[1]}}
+		}
+		rank(rs)
+		out := make([]Unit, 0, min(top, len(rs)))
+		for _, r := range rs[:min(top, len(rs))] {
+			out = append(out, r.Unit)
+		}
+		return out
+	}
+	return pick(sites, rankSite), pick(signs, rankSign), nil
 }

@@ -84,7 +84,7 @@ func TestLevelsEqualSumOfSites(t *testing.T) {
 		hourly         bool
 		top            int
 	}{
-		{"custom across months", "2026-10-25", "2026-11-20", false, 0},
+		{"custom across months", "2026-10-25", "2026-11-20", false, 3},
 		{"whole month", "2026-11-01", "2026-11-30", false, 2},
 		{"hourly", "2026-11-05", "2026-11-06", true, 0},
 	}

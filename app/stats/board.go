@@ -410,8 +410,12 @@ func (b *Board) Overview(ctx context.Context, q OverviewQuery) (Overview, error)
 		v := sk.Estimate()
 		ov.TopSites = append(ov.TopSites, Ranked{Unit: u, Figures: figuresOf(ud.total(days), v)})
 	}
+	signDays := days // a sign's compared period only counts at sign level
+	if q.SignLevel {
+		signDays = all
+	}
 	for _, u := range topSigns {
-		ud, err := rd.unit(ctx, store.RollupSign, u, all, q.From, q.Hourly && q.SignLevel, false)
+		ud, err := rd.unit(ctx, store.RollupSign, u, signDays, q.From, q.Hourly && q.SignLevel, false)
 		if err != nil {
 			return Overview{}, err
 		}

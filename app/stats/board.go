@@ -207,6 +207,9 @@ type reading struct {
 	b     *Board
 	nodes map[string][]string
 	gens  map[string]int64
+	// rankSets maps the key of a set of counties' rank totals to the
+	// counties (see rankTotals).
+	rankSets map[string][]string
 }
 
 func (b *Board) reading() *reading { return &reading{b: b, nodes: map[string][]string{}} }

@@ -2,7 +2,10 @@ package stats
 
 import (
 	"context"
+	"fmt"
+	"hash/fnv"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/yimayou/yimayou/app/domain"
@@ -114,6 +117,17 @@ func (r *reading) rankedUnits(ctx context.Context, sites, signs []Unit, days []s
 		}
 		first, _ := time.Parse("2006-01", month)
 		whole := j-i == first.AddDate(0, 1, -1).Day()
+		if whole && len(codes) > 1 {
+			// A whole month of several counties: one small digest of
+			// the month's totals per unit.
+			um, err := r.rankTotals(ctx, codes, month)
+			if err != nil {
+				return nil, nil, err
+			}
+			addUnits(um.units)
+			i = j
+			continue
+		}
 		for _, code := range codes {
 			um, err := r.month(ctx, store.RollupRank, CountyLevel(code), month)
 			if err != nil {
@@ -145,4 +159,46 @@ func (r *reading) rankedUnits(ctx context.Context, sites, signs []Unit, days []s
 		return out
 	}
 	return pick(sites, rankSite), pick(signs, rankSign), nil
+}
+
+// rankTotalKind names, in digests and the memory cache, a month's rank
+// totals of a set of counties: every unit's scans and page views over the
+// whole month, merged from the counties' rank months. It is no rollup
+// document, only a digest (a few numbers per site and sign, where the
+// counties' rank months hold them per day), so that a prefecture's year
+// reads one small digest per month for its top lists.
+const rankTotalKind = "ranktotal"
+
+// rankTotals returns the whole-month rank totals of counties (sorted),
+// as a month whose units hold them.
+func (r *reading) rankTotals(ctx context.Context, counties []string, month string) (*unitMonth, error) {
+	h := fnv.New64a()
+	h.Write([]byte(strings.Join(counties, ",")))
+	key := fmt.Sprintf("%d-%x", len(counties), h.Sum64())
+	if r.rankSets == nil {
+		r.rankSets = map[string][]string{}
+	}
+	r.rankSets[key] = counties
+	return r.month(ctx, rankTotalKind, Unit{County: store.LevelAll, Key: key}, month)
+}
+
+// buildRankTotals merges the counties' rank months into one day ("00")
+// of month totals.
+func (r *reading) buildRankTotals(ctx context.Context, _ string, u Unit, month string) (*unitMonth, error) {
+	totals := map[string][2]int64{}
+	for _, code := range r.rankSets[u.Key] {
+		um, err := r.month(ctx, store.RollupRank, CountyLevel(code), month)
+		if err != nil {
+			return nil, err
+		}
+		for unit, n := range um.units {
+			t := totals[unit]
+			totals[unit] = [2]int64{t[0] + n[0], t[1] + n[1]}
+		}
+	}
+	um := &unitMonth{Days: map[string]*monthDay{}}
+	if len(totals) > 0 {
+		um.Days["00"] = &monthDay{Counts: map[string]int64{}, Units: totals}
+	}
+	return um.seal(), nil
 }

@@ -86,6 +86,7 @@ func TestLevelsEqualSumOfSites(t *testing.T) {
 	}{
 		{"custom across months", "2026-10-25", "2026-11-20", false, 3},
 		{"whole month", "2026-11-01", "2026-11-30", false, 2},
+		{"whole final months", "2026-10-01", "2026-11-30", false, 2},
 		{"hourly", "2026-11-05", "2026-11-06", true, 0},
 	}
 	for _, st := range []struct {

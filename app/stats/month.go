@@ -263,7 +263,11 @@ func (r *reading) month(ctx context.Context, kind string, u Unit, month string) 
 	}
 	if um == nil {
 		var err error
-		if um, err = r.fromRollups(ctx, kind, u, month); err != nil {
+		build := r.fromRollups
+		if kind == rankTotalKind {
+			build = r.buildRankTotals
+		}
+		if um, err = build(ctx, kind, u, month); err != nil {
 			return nil, err
 		}
 		if final && canDigest {

@@ -18,9 +18,11 @@ type BoardStore interface {
 	Rollup(ctx context.Context, id string) (store.Rollup, error)
 }
 
-// Board computes the dashboards' figures from rollups only: the cost of a
-// view is (sites + signs) × months × nodes document reads, whatever the
-// number of events behind them.
+// Board computes the dashboards' figures from rollups only, whatever the
+// number of events behind them. A site or sign view reads its units'
+// months; a county or prefecture view (OverviewQuery.Levels) reads its
+// level documents, its rank documents and its top sites' and signs'
+// months: a number of documents that does not grow with its sites.
 type Board struct {
 	st    BoardStore
 	clock func() time.Time

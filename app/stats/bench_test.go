@@ -161,6 +161,17 @@ func prefectureSet(n, counties, signs int) ([]stats.Unit, map[string][]string, [
 // before each request, then a new Board: the first request ever).
 //
 //	go test ./app/stats/ -run - -bench 'Overview$' -benchtime 1x -timeout 60m
+//
+// Measured 2026-11-30 on the shared 2-core machine, two runs (load
+// average ~10 falling to ~2, then ~4), 12 → 300 sites, ms:
+// prefecture-year restart 685 → 1043 and 345 → 804, warm 17 → 20 and
+// 16 → 17, first 4277 → 10031 and 2733 → 8953; county-year restart
+// 196 → 326 and 144 → 416, warm 10 → 16 and 11 → 19, first 1829 → 2255
+// and 960 → 2867; custom-6-months restart 213 → 212 and 106 → 258, warm
+// 94 → 13 and 9 → 12, first 5102 → 4279 and 1279 → 5264; sign-month
+// restart 3.4 → 4.3 and 2.5 → 3.0, warm 0.07 → 0.08 and 0.09 → 0.10.
+// The open month (December) dominates restarts: its level, rank and top
+// units' rollup documents are read field by field (no digest yet).
 func BenchmarkOverview(b *testing.B) {
 	clock := func() time.Time { return time.Date(2025, 12, 15, 12, 0, 0, 0, domain.ChinaTime) }
 	ctx := context.Background()

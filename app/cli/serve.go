@@ -168,6 +168,11 @@ func serve(ctx context.Context, env Env, o serveOptions) error {
 	if err != nil {
 		return err
 	}
+	// Rollups written before the county and prefecture levels existed get
+	// theirs once, before shipping continues them.
+	if err := events.BackfillLevels(ctx, db.Store, log); err != nil {
+		return err
+	}
 	shipper := evlog.Ship(db.Store, events.ShipOptions{})
 	secrets := events.NewSecrets(db.Store, log, nil)
 	go secrets.Run(workers, 10*time.Minute)

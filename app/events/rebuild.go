@@ -112,7 +112,7 @@ func rebuildMonth(ctx context.Context, st RebuildStore, month, from, to string, 
 				ds = &dayState{day: &store.RollupDay{}}
 				d.states[day] = ds
 			}
-			addEvent(ds, &e, k.kind == store.RollupSite)
+			addTo(ds, k.kind, &e)
 			d.seq = max(d.seq, e.Seq)
 		}
 		return nil

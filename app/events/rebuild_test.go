@@ -117,6 +117,15 @@ func TestRebuildEqualsShipping(t *testing.T) {
 	}
 	shipAll(t, st, evs)
 	shipped := allRollups(t, st, "2026-11")
+	// The level and rank documents are shipped, and rebuilt below, like
+	// the sites' and signs'.
+	kinds := map[string]int{}
+	for _, r := range shipped {
+		kinds[r.Kind]++
+	}
+	if kinds[store.RollupCounty] != 1 || kinds[store.RollupAll] != 1 || kinds[store.RollupRank] != 1 {
+		t.Fatalf("documents by kind: %v", kinds)
+	}
 	// Wipe every rollup document, then rebuild from raw events.
 	for id := range shipped {
 		if err := st.DeleteRollup(ctx, id); err != nil {

@@ -32,7 +32,8 @@ func (k rollupKey) id(node string) string {
 }
 
 // rollupKeys returns the documents an event counts in: its site's and its
-// sign's, in the month of its day.
+// sign's, and (for an event of a site) its county's and the prefecture's
+// levels and its county's rank document, in the month of its day.
 func rollupKeys(e *domain.Event) []rollupKey {
 	if len(e.Day) != len("2006-01-02") || e.County == "" {
 		return nil
@@ -40,12 +41,28 @@ func rollupKeys(e *domain.Event) []rollupKey {
 	month := e.Day[:7]
 	var keys []rollupKey
 	if e.Site != "" {
-		keys = append(keys, rollupKey{store.RollupSite, e.County, e.Site, month})
+		keys = append(keys, rollupKey{store.RollupSite, e.County, e.Site, month},
+			rollupKey{store.RollupCounty, e.County, e.County, month},
+			rollupKey{store.RollupAll, store.LevelAll, store.LevelAll, month})
+		if stats.InRank(e) {
+			keys = append(keys, rollupKey{store.RollupRank, e.County, e.County, month})
+		}
 	}
 	if e.Sign != "" {
 		keys = append(keys, rollupKey{store.RollupSign, e.County, e.Sign, month})
 	}
 	return keys
+}
+
+// addTo adds e to a day of a document of kind: levels count as a site
+// does (breakdowns, visitor sketch), rank documents keep per-unit counts.
+func addTo(ds *dayState, kind string, e *domain.Event) {
+	switch kind {
+	case store.RollupRank:
+		stats.AddRank(ds.day, e)
+	default:
+		addEvent(ds, e, kind != store.RollupSign)
+	}
 }
 
 // dayState is one day of a rollup being computed, with its sketch decoded.
@@ -149,6 +166,12 @@ func loadDay(d *store.RollupDay) (*dayState, error) {
 		ds.day.Hours = make(map[string]map[string]int64, len(d.Hours))
 		for h, m := range d.Hours {
 			ds.day.Hours[h] = maps.Clone(m)
+		}
+	}
+	if d.Units != nil {
+		ds.day.Units = make(map[string]map[string]int64, len(d.Units))
+		for u, m := range d.Units {
+			ds.day.Units[u] = maps.Clone(m)
 		}
 	}
 	ds.day.Lang = maps.Clone(d.Lang)
@@ -265,7 +288,6 @@ func (a *rollupApplier) update(ctx context.Context, k rollupKey, evs []*domain.E
 	r := store.Rollup{ID: id, Kind: k.kind, County: k.county, Key: k.key, Month: k.month,
 		Node: a.node, Seq: old.Seq, Days: map[string]*store.RollupDay{}}
 	states := map[string]*dayState{}
-	full := k.kind == store.RollupSite
 	for _, e := range evs {
 		if int64(e.Seq) <= old.Seq {
 			continue // applied before: a replay or a retried batch
@@ -279,7 +301,7 @@ func (a *rollupApplier) update(ctx context.Context, k rollupKey, evs []*domain.E
 			}
 			states[day] = ds
 		}
-		addEvent(ds, e, full)
+		addTo(ds, k.kind, e)
 		r.Seq = max(r.Seq, int64(e.Seq))
 	}
 	if len(states) == 0 {

@@ -3,6 +3,8 @@ package stats_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,7 +17,7 @@ import (
 // documents on every request.
 type rollupsOnly struct{ stats.BoardStore }
 
-// BenchmarkOverview times the dashboards' heaviest reads on the embedded
+// BenchmarkOverviewEvents times the dashboards' heaviest reads on the embedded
 // server at two data sizes: two years of 12 sites (4 counties, 3 signs
 // each) holding 1M and 10M events. The rollups are written directly
 // (GenerateRollups, checked against the real pipeline by
@@ -29,14 +31,14 @@ type rollupsOnly struct{ stats.BoardStore }
 // restart, or on another node), rollups (no digests: every month from the
 // rollup documents).
 //
-//	go test ./app/stats/ -run - -bench Overview -benchtime 10x
+//	go test ./app/stats/ -run - -bench OverviewEvents -benchtime 10x
 //
 // Measured 2026-11-29 on the 2-core dev machine (1M → 10M events):
 // county-month warm 6.1 → 8.5 ms, cold 33 → 53 ms, rollups only 254 →
 // 423 ms; county-this-month warm 11 → 20 ms, cold 94 → 166 ms;
 // prefecture-year warm 167 → 252 ms, cold 1.19 → 1.98 s, first request
 // ever (writing the digests) 8.9 → 13.8 s.
-func BenchmarkOverview(b *testing.B) {
+func BenchmarkOverviewEvents(b *testing.B) {
 	var sites []stats.Unit
 	signs := map[string][]string{}
 	var signUnits []stats.Unit
@@ -115,6 +117,160 @@ func BenchmarkOverview(b *testing.B) {
 						b.Fatal("no scans")
 					}
 					b.ReportMetric(events, "events")
+				})
+			}
+		}
+	}
+}
+
+// prefectureSet is a prefecture of n sites spread over counties counties,
+// with signs signs spread over the sites (the first sites get one more).
+func prefectureSet(n, counties, signs int) ([]stats.Unit, map[string][]string, []stats.Unit) {
+	var sites []stats.Unit
+	for i := 0; i < n; i++ {
+		county := fmt.Sprintf("5133%02d", i%counties+1)
+		key := fmt.Sprintf("site-%03d", i)
+		sites = append(sites, stats.Unit{County: county, Key: key, Site: key})
+	}
+	bySite := map[string][]string{}
+	var signUnits []stats.Unit
+	for g := 0; g < signs; g++ {
+		s := sites[g%n]
+		code := fmt.Sprintf("G%04d", g)
+		bySite[s.Key] = append(bySite[s.Key], code)
+		signUnits = append(signUnits, stats.Unit{County: s.County, Key: code, Site: s.Key})
+	}
+	return sites, bySite, signUnits
+}
+
+// BenchmarkOverview times the views of issue #13's targets on the
+// embedded server: 300 published sites and 1,000 signs in 18 counties,
+// and 12 sites and 40 signs in 4 counties, each with three years of data
+// (2023-01-01 .. 2025-12-31, 20 events per site and day: 6.6M and 260k
+// events), written directly as rollups month by month (GenerateRollups,
+// whose documents TestLevelsEqualSumOfSites checks equal the pipeline's,
+// level and rank documents included). The clock is 2025-12-15: December
+// is open, earlier months final.
+//
+// Views, as the web layer asks them: prefecture-year (2025-01-01 ..
+// 2025-12-15 against the same days of 2024, levels), county-year (one
+// county, levels), custom (a prefecture range of six months with partial
+// months at both ends, levels), sign-month (one sign, November).
+// Modes: restart (a new Board per request, digests present: after a
+// restart, no warmer), warm (one Board), first (every digest dropped
+// before each request, then a new Board: the first request ever).
+//
+//	go test ./app/stats/ -run - -bench 'Overview$' -benchtime 1x -timeout 60m
+//
+// Measured 2026-11-30 on the shared 2-core machine, two runs (load
+// average ~10 falling to ~2, then ~4), 12 → 300 sites, ms:
+// prefecture-year restart 685 → 1043 and 345 → 804, warm 17 → 20 and
+// 16 → 17, first 4277 → 10031 and 2733 → 8953; county-year restart
+// 196 → 326 and 144 → 416, warm 10 → 16 and 11 → 19, first 1829 → 2255
+// and 960 → 2867; custom-6-months restart 213 → 212 and 106 → 258, warm
+// 94 → 13 and 9 → 12, first 5102 → 4279 and 1279 → 5264; sign-month
+// restart 3.4 → 4.3 and 2.5 → 3.0, warm 0.07 → 0.08 and 0.09 → 0.10.
+// The open month (December) dominates restarts: its level, rank and top
+// units' rollup documents are read field by field (no digest yet).
+func BenchmarkOverview(b *testing.B) {
+	clock := func() time.Time { return time.Date(2025, 12, 15, 12, 0, 0, 0, domain.ChinaTime) }
+	ctx := context.Background()
+	for _, size := range []struct {
+		name                   string
+		sites, counties, signs int
+	}{{"12sites", 12, 4, 40}, {"300sites", 300, 18, 1000}, {"60sites", 60, 18, 200}} {
+		only := os.Getenv("YIMAYOU_BENCH_SIZE")
+		if (only != "" && only != size.name) || (only == "" && size.name == "60sites") {
+			continue
+		}
+		sites, bySite, signUnits := prefectureSet(size.sites, size.counties, size.signs)
+		st := storetest.New(b)
+		start := time.Now()
+		docs := 0
+		first, _ := time.Parse(time.DateOnly, "2023-01-01")
+		for m := 0; m < 36; m++ {
+			from := first.AddDate(0, m, 0)
+			days := from.AddDate(0, 1, -1).Day()
+			opt := stats.GenOptions{Sites: sites, Signs: bySite, From: from.Format(time.DateOnly), Days: days,
+				PerDay: 20, Seed: uint64(m + 1)}
+			rs, err := stats.GenerateRollups(opt)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := stats.WriteRollups(ctx, st, rs, nil); err != nil {
+				b.Fatal(err)
+			}
+			docs += len(rs)
+		}
+		if err := storetest.Server(b).EnsureIDIndexes(ctx); err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("%s: %d rollup documents written in %v", size.name, docs, time.Since(start).Round(time.Second))
+		county := sites[0].County
+		var cSites, cSigns []stats.Unit
+		for _, u := range sites {
+			if u.County == county {
+				cSites = append(cSites, u)
+			}
+		}
+		for _, u := range signUnits {
+			if u.County == county {
+				cSigns = append(cSigns, u)
+			}
+		}
+		sign := signUnits[0]
+		prefecture := []stats.Unit{stats.PrefectureLevel}
+		queries := []struct {
+			name string
+			q    stats.OverviewQuery
+		}{
+			{"prefecture-year", stats.OverviewQuery{From: "2025-01-01", To: "2025-12-15", PrevFrom: "2024-01-01", PrevTo: "2024-12-15",
+				Sites: sites, Signs: signUnits, Levels: prefecture}},
+			{"county-year", stats.OverviewQuery{From: "2025-01-01", To: "2025-12-15", PrevFrom: "2024-01-01", PrevTo: "2024-12-15",
+				Sites: cSites, Signs: cSigns, Levels: []stats.Unit{stats.CountyLevel(county)}}},
+			{"custom-6-months", stats.OverviewQuery{From: "2025-03-10", To: "2025-09-09", Sites: sites, Signs: signUnits, Levels: prefecture}},
+			{"sign-month", stats.OverviewQuery{From: "2025-11-01", To: "2025-11-30", Sites: []stats.Unit{sites[0]},
+				Signs: []stats.Unit{sign}, SignLevel: true}},
+		}
+		dropDigests := func(b *testing.B) {
+			for m := 0; m < 36; m++ {
+				if err := st.DeleteStatsDigests(ctx, first.AddDate(0, m, 0).Format("2006-01")); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		warm := stats.NewBoard(st).WithClock(clock)
+		for _, q := range queries {
+			for _, mode := range []string{"first", "restart", "warm"} {
+				b.Run(size.name+"/"+q.name+"/"+mode, func(b *testing.B) {
+					var ov stats.Overview
+					var err error
+					if mode == "warm" {
+						// Warm means filled: one untimed request first,
+						// so that -benchtime 1x measures a warm one.
+						if _, err := warm.Overview(ctx, q.q); err != nil {
+							b.Fatal(err)
+						}
+						b.ResetTimer()
+					}
+					for i := 0; i < b.N; i++ {
+						board := warm
+						if mode != "warm" {
+							b.StopTimer()
+							if mode == "first" {
+								dropDigests(b)
+							}
+							board = stats.NewBoard(st).WithClock(clock)
+							b.StartTimer()
+						}
+						if ov, err = board.Overview(ctx, q.q); err != nil {
+							b.Fatal(err)
+						}
+					}
+					if ov.Cur.Scans == 0 || (!q.q.SignLevel && (ov.Cur.Visitors == 0 || len(ov.TopSites) == 0)) ||
+						!strings.HasPrefix(ov.TopSigns[0].Key, "G") {
+						b.Fatalf("empty overview %+v", ov.Cur)
+					}
 				})
 			}
 		}

@@ -18,9 +18,11 @@ type BoardStore interface {
 	Rollup(ctx context.Context, id string) (store.Rollup, error)
 }
 
-// Board computes the dashboards' figures from rollups only: the cost of a
-// view is (sites + signs) × months × nodes document reads, whatever the
-// number of events behind them.
+// Board computes the dashboards' figures from rollups only, whatever the
+// number of events behind them. A site or sign view reads its units'
+// months; a county or prefecture view (OverviewQuery.Levels) reads its
+// level documents, its rank documents and its top sites' and signs'
+// months: a number of documents that does not grow with its sites.
 type Board struct {
 	st    BoardStore
 	clock func() time.Time
@@ -112,7 +114,12 @@ type OverviewQuery struct {
 	// no breakdowns, so breakdowns stay empty).
 	Signs     []Unit
 	SignLevel bool
-	Hourly    bool
+	// Levels, when set, are the pre-aggregated level documents that
+	// cover exactly Sites (PrefectureLevel, or one CountyLevel per
+	// county): the totals, series, uniques and breakdowns come from them
+	// instead of from every site.
+	Levels []Unit
+	Hourly bool
 	// Top bounds the top lists; 0 means 10.
 	Top int
 	// PrevFrom..PrevTo is the period compared with; empty means the
@@ -207,6 +214,9 @@ type reading struct {
 	b     *Board
 	nodes map[string][]string
 	gens  map[string]int64
+	// rankSets maps the key of a set of counties' rank totals to the
+	// counties (see rankTotals).
+	rankSets map[string][]string
 }
 
 func (b *Board) reading() *reading { return &reading{b: b, nodes: map[string][]string{}} }
@@ -352,32 +362,69 @@ func (b *Board) Overview(ctx context.Context, q OverviewQuery) (Overview, error)
 		add(ov.Referrer, ud.referrer)
 	}
 
-	for _, u := range q.Sites {
-		ud, err := rd.unit(ctx, store.RollupSite, u, all, q.From, q.Hourly && !q.SignLevel, true)
+	// The totals come from the level documents, or else from every site.
+	fromLevels := len(q.Levels) > 0 && !q.SignLevel
+	type source struct {
+		kind string
+		u    Unit
+	}
+	var sources []source
+	if fromLevels {
+		for _, u := range q.Levels {
+			sources = append(sources, source{levelKind(u), u})
+		}
+	} else if !q.SignLevel {
+		for _, u := range q.Sites {
+			sources = append(sources, source{store.RollupSite, u})
+		}
+	}
+	for _, src := range sources {
+		ud, err := rd.unit(ctx, src.kind, src.u, all, q.From, q.Hourly, true)
 		if err != nil {
 			return Overview{}, err
 		}
 		// Uniques of a range merge whole-month sketches where they can:
-		// a year costs twelve merges per site, not 365.
+		// a year costs twelve merges per unit, not 365.
+		sk, err := rd.rangeSketch(ctx, src.kind, src.u, days)
+		if err != nil {
+			return Overview{}, err
+		}
+		absorb(onlyDays(ud, days))
+		absorbPrev(total.prev, ud, prevDays, cut)
+		total.curSk.Merge(sk)
+		psk, err := rd.rangeSketch(ctx, src.kind, src.u, prevDays)
+		if err != nil {
+			return Overview{}, err
+		}
+		total.prevSk.Merge(psk)
+	}
+	// With levels, the top lists are chosen from the rank documents and
+	// only the chosen sites and signs are read.
+	topSites, topSigns := q.Sites, q.Signs
+	if fromLevels {
+		var err error
+		if topSites, topSigns, err = rd.rankedUnits(ctx, q.Sites, q.Signs, days, top); err != nil {
+			return Overview{}, err
+		}
+	}
+	for _, u := range topSites {
+		ud, err := rd.unit(ctx, store.RollupSite, u, days, q.From, false, true)
+		if err != nil {
+			return Overview{}, err
+		}
 		sk, err := rd.rangeSketch(ctx, store.RollupSite, u, days)
 		if err != nil {
 			return Overview{}, err
 		}
-		if !q.SignLevel {
-			absorb(onlyDays(ud, days))
-			absorbPrev(total.prev, ud, prevDays, cut)
-			total.curSk.Merge(sk)
-			psk, err := rd.rangeSketch(ctx, store.RollupSite, u, prevDays)
-			if err != nil {
-				return Overview{}, err
-			}
-			total.prevSk.Merge(psk)
-		}
 		v := sk.Estimate()
 		ov.TopSites = append(ov.TopSites, Ranked{Unit: u, Figures: figuresOf(ud.total(days), v)})
 	}
-	for _, u := range q.Signs {
-		ud, err := rd.unit(ctx, store.RollupSign, u, all, q.From, q.Hourly && q.SignLevel, true)
+	signDays := days // a sign's compared period only counts at sign level
+	if q.SignLevel {
+		signDays = all
+	}
+	for _, u := range topSigns {
+		ud, err := rd.unit(ctx, store.RollupSign, u, signDays, q.From, q.Hourly && q.SignLevel, true)
 		if err != nil {
 			return Overview{}, err
 		}

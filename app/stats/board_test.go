@@ -153,7 +153,8 @@ func TestOverviewMatchesRawEvents(t *testing.T) {
 	}
 
 	t.Run("prefecture", func(t *testing.T) {
-		ov, err := board.Overview(ctx, stats.OverviewQuery{From: from, To: to, Sites: opt.Sites, Signs: signs})
+		ov, err := board.Overview(ctx, stats.OverviewQuery{From: from, To: to, Sites: opt.Sites, Signs: signs,
+			Levels: []stats.Unit{stats.PrefectureLevel}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -194,7 +195,8 @@ func TestOverviewMatchesRawEvents(t *testing.T) {
 		}
 	})
 	t.Run("county", func(t *testing.T) {
-		ov, err := board.Overview(ctx, stats.OverviewQuery{From: from, To: to, Sites: opt.Sites[2:]})
+		ov, err := board.Overview(ctx, stats.OverviewQuery{From: from, To: to, Sites: opt.Sites[2:],
+			Levels: []stats.Unit{stats.CountyLevel("513301")}})
 		if err != nil {
 			t.Fatal(err)
 		}

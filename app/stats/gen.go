@@ -165,15 +165,21 @@ func GenerateRollups(opt GenOptions) ([]store.Rollup, error) {
 	}
 	err := Generate(opt, func(e domain.Event) error {
 		month, dd, hour := e.Day[:7], e.Day[8:], hours[e.Hour]
+		if InRank(&e) {
+			a := get(store.RollupRank, e.County, e.County, month, e.Node, dd)
+			docs[store.RollupID(store.RollupRank, e.County, e.County, month, e.Node)].Seq = int64(e.Seq)
+			AddRank(a.day, &e)
+		}
 		for _, target := range []struct {
-			kind, key string
-			full      bool
-		}{{store.RollupSite, e.Site, true}, {store.RollupSign, e.Sign, false}} {
-			if target.key == "" {
+			kind, county, key string
+			full              bool
+		}{{store.RollupSite, e.County, e.Site, true}, {store.RollupCounty, e.County, e.County, true},
+			{store.RollupAll, store.LevelAll, store.LevelAll, true}, {store.RollupSign, e.County, e.Sign, false}} {
+			if target.key == "" || (target.kind != store.RollupSign && e.Site == "") {
 				continue
 			}
-			a := get(target.kind, e.County, target.key, month, e.Node, dd)
-			docs[store.RollupID(target.kind, e.County, target.key, month, e.Node)].Seq = int64(e.Seq)
+			a := get(target.kind, target.county, target.key, month, e.Node, dd)
+			docs[store.RollupID(target.kind, target.county, target.key, month, e.Node)].Seq = int64(e.Seq)
 			if e.Bot {
 				incr(a.day, hour, MetricBot, 1)
 				continue

@@ -117,6 +117,7 @@ type unitMonth struct {
 	Days   map[string]*monthDay `json:"d"`
 	Made   int64                `json:"m"` // unix seconds, for digests
 	sketch *Sketch              // every day's visitors merged
+	units  map[string][2]int64  // rank documents: every day's units summed
 }
 
 // seal merges the month's sketch and folds every sketch's pending
@@ -125,6 +126,13 @@ type unitMonth struct {
 func (um *unitMonth) seal() *unitMonth {
 	um.sketch = NewSketch()
 	for _, d := range um.Days {
+		for u, n := range d.Units {
+			if um.units == nil {
+				um.units = map[string][2]int64{}
+			}
+			t := um.units[u]
+			um.units[u] = [2]int64{t[0] + n[0], t[1] + n[1]}
+		}
 		if d.sketch != nil {
 			d.sketch.Estimate()
 			um.sketch.Merge(d.sketch)
@@ -177,6 +185,9 @@ type monthDay struct {
 	Referrer map[string]int64 `json:"r,omitempty"`
 	Sketch   []byte           `json:"u,omitempty"` // Marshal form
 	sketch   *Sketch
+	// Units (rank documents) maps "s:<site>" and "g:<sign>" to the
+	// unit's scans and page views.
+	Units map[string][2]int64 `json:"n,omitempty"`
 }
 
 type cachedMonth struct {
@@ -252,7 +263,11 @@ func (r *reading) month(ctx context.Context, kind string, u Unit, month string) 
 	}
 	if um == nil {
 		var err error
-		if um, err = r.fromRollups(ctx, kind, u, month); err != nil {
+		build := r.fromRollups
+		if kind == rankTotalKind {
+			build = r.buildRankTotals
+		}
+		if um, err = build(ctx, kind, u, month); err != nil {
 			return nil, err
 		}
 		if final && canDigest {
@@ -313,6 +328,13 @@ func (r *reading) fromRollups(ctx context.Context, kind string, u Unit, month st
 						md.Hours[hi][i] += n
 					}
 				}
+			}
+			for unit, c := range d.Units {
+				if md.Units == nil {
+					md.Units = map[string][2]int64{}
+				}
+				t := md.Units[unit]
+				md.Units[unit] = [2]int64{t[0] + c[MetricScan], t[1] + c[MetricView]}
 			}
 			md.Lang = addInto(md.Lang, d.Lang)
 			md.Device = addInto(md.Device, d.Device)

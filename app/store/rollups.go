@@ -31,11 +31,24 @@ const (
 	colRollupNodes = "rollup_nodes"
 )
 
-// Rollup kinds.
+// Rollup kinds. Site and sign documents count one site or sign; county
+// and prefecture ("all") documents are pre-aggregated levels: the same
+// counts, breakdowns and visitor sketches for every site of a county or
+// of the whole prefecture, written by the same exactly-once path, so that
+// a county or prefecture view reads a number of documents that does not
+// grow with the number of sites. Rank documents keep, per county and
+// day, the scans and page views of each site and sign, for top lists
+// without reading every site.
 const (
-	RollupSite = "site"
-	RollupSign = "sign"
+	RollupSite   = "site"
+	RollupSign   = "sign"
+	RollupCounty = "county" // "county|513322|513322|2026-11|node"
+	RollupAll    = "all"    // "all|all|all|2026-11|node"
+	RollupRank   = "rank"   // "rank|513322|513322|2026-11|node"
 )
+
+// LevelAll is the county and key of the prefecture level's documents.
+const LevelAll = "all"
 
 // Rollup is one node's counts for one site or sign in one month of China
 // time.
@@ -60,6 +73,9 @@ type RollupDay struct {
 	// Visitors is the day's unique-visitor sketch with its version in
 	// front (see app/stats), so that $max keeps the newest.
 	Visitors string `bson:"u,omitempty"`
+	// Units (rank documents only) maps "s:<site key>" and "g:<sign
+	// code>" to metric → count, for the ranked metrics.
+	Units map[string]map[string]int64 `bson:"t,omitempty"`
 }
 
 // RollupID names the document of one node's counts for a site or sign in a
@@ -124,6 +140,12 @@ func raiseUpdate(r Rollup) bson.D {
 				continue
 			}
 			maxes = appendCounts(maxes, p+"h."+h+".", d.Hours[h])
+		}
+		for _, u := range sortedKeys(d.Units) {
+			if !safeField(u) {
+				continue
+			}
+			maxes = appendCounts(maxes, p+"t."+u+".", d.Units[u])
 		}
 		maxes = appendCounts(maxes, p+"lang.", d.Lang)
 		maxes = appendCounts(maxes, p+"dev.", d.Device)

@@ -132,7 +132,7 @@ func (h *statsViews) overview(c *fiber.Ctx) (statsAnswer, error) {
 		return statsAnswer{}, err
 	}
 	ov, err := h.board.Overview(c.UserContext(), stats.OverviewQuery{From: f.From, To: f.To, Sites: sc.Sites,
-		Signs: sc.Signs, SignLevel: sc.Level == "sign", Hourly: f.By == "hour",
+		Signs: sc.Signs, SignLevel: sc.Level == "sign", Levels: sc.levels(), Hourly: f.By == "hour",
 		PrevFrom: f.PrevFrom, PrevTo: f.PrevTo, PrevCutHour: f.PrevCutHour})
 	if err != nil {
 		return statsAnswer{}, err
@@ -181,6 +181,22 @@ func (h *statsViews) overview(c *fiber.Ctx) (statsAnswer, error) {
 	}
 
 	return statsAnswer{Page: p, Tables: overviewTables(v, f, ov), JSON: overviewAPI(f, sc, ov)}, nil
+}
+
+// levels are the pre-aggregated level documents that cover a county or
+// prefecture scope's sites (nil for a site or sign).
+func (sc statsScope) levels() []stats.Unit {
+	switch {
+	case sc.Level == "all" && sc.Prefecture:
+		return []stats.Unit{stats.PrefectureLevel}
+	case sc.Level == "all" || sc.Level == "county":
+		var out []stats.Unit
+		for _, code := range sc.Counties {
+			out = append(out, stats.CountyLevel(code))
+		}
+		return out
+	}
+	return nil
 }
 
 // partialPoint is the index of the series' bucket that is still under way

@@ -53,7 +53,8 @@ func (h *statsViews) warmOnce(ctx context.Context) error {
 	}
 	today := h.now().In(domain.ChinaTime)
 	for _, from := range []time.Time{time.Date(today.Year(), 1, 1, 0, 0, 0, 0, domain.ChinaTime), today.AddDate(0, 0, -29)} {
-		q := stats.OverviewQuery{From: from.Format(time.DateOnly), To: today.Format(time.DateOnly), Sites: sites, Signs: signUnits}
+		q := stats.OverviewQuery{From: from.Format(time.DateOnly), To: today.Format(time.DateOnly), Sites: sites, Signs: signUnits,
+			Levels: []stats.Unit{stats.PrefectureLevel}}
 		if _, err := h.board.Overview(ctx, q); err != nil {
 			return err
 		}

@@ -1,0 +1,198 @@
+package events
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sort"
+
+	"github.com/yimayou/yimayou/app/stats"
+	"github.com/yimayou/yimayou/app/store"
+)
+
+// LevelStore is what deriving the level documents needs; store.Store
+// implements it.
+type LevelStore interface {
+	RollupMonths(ctx context.Context) (map[string][]string, error)
+	RollupsInMonth(ctx context.Context, month string, fn func(store.Rollup) error) error
+	ReplaceRollupDays(ctx context.Context, r store.Rollup) error
+	StatsLevelsDone(ctx context.Context) (bool, error)
+	SetStatsLevelsDone(ctx context.Context) error
+}
+
+// DeriveLevels builds the county, prefecture and rank documents of a
+// month from its site and sign documents, node by node, and overwrites
+// the days they hold. The counts, breakdowns and sketches are the ones
+// shipping writes (the same events, summed and merged); a rank
+// document's seq is the highest of its county's site and sign documents,
+// which is at least the one shipping writes and says the same: every
+// event of the node up to it is counted. It is for rollups written before
+// levels existed, whose raw events retention may have dropped.
+func DeriveLevels(ctx context.Context, st LevelStore, month string) error {
+	type derived struct {
+		key  rollupKey
+		node string
+		seq  int64
+		days map[string]*dayState
+	}
+	docs := map[string]*derived{}
+	get := func(k rollupKey, node string, seq int64) *derived {
+		id := k.id(node)
+		d := docs[id]
+		if d == nil {
+			d = &derived{key: k, node: node, days: map[string]*dayState{}}
+			docs[id] = d
+		}
+		d.seq = max(d.seq, seq)
+		return d
+	}
+	day := func(d *derived, dd string) *dayState {
+		ds := d.days[dd]
+		if ds == nil {
+			ds = &dayState{day: &store.RollupDay{}}
+			d.days[dd] = ds
+		}
+		return ds
+	}
+	rankUnit := func(ds *dayState, unit string, hours map[string]map[string]int64) {
+		for _, m := range []string{stats.MetricScan, stats.MetricView} {
+			var n int64
+			for _, h := range hours {
+				n += h[m]
+			}
+			if n == 0 {
+				continue
+			}
+			if ds.day.Units == nil {
+				ds.day.Units = map[string]map[string]int64{}
+			}
+			if ds.day.Units[unit] == nil {
+				ds.day.Units[unit] = map[string]int64{}
+			}
+			ds.day.Units[unit][m] += n
+		}
+	}
+	err := st.RollupsInMonth(ctx, month, func(r store.Rollup) error {
+		rank := rollupKey{store.RollupRank, r.County, r.County, month}
+		switch r.Kind {
+		case store.RollupSign:
+			d := get(rank, r.Node, r.Seq)
+			for dd, src := range r.Days {
+				if src != nil {
+					rankUnit(day(d, dd), "g:"+r.Key, src.Hours)
+				}
+			}
+			return nil
+		case store.RollupSite:
+		default:
+			return nil
+		}
+		for _, k := range []rollupKey{{store.RollupCounty, r.County, r.County, month}, {store.RollupAll, store.LevelAll, store.LevelAll, month}} {
+			d := get(k, r.Node, r.Seq)
+			for dd, src := range r.Days {
+				if src == nil {
+					continue
+				}
+				ds := day(d, dd)
+				for h, counts := range src.Hours {
+					for m, n := range counts {
+						incr(&ds.day.Hours, h, m, n)
+					}
+				}
+				ds.day.Lang = addCounts(ds.day.Lang, src.Lang)
+				ds.day.Device = addCounts(ds.day.Device, src.Device)
+				ds.day.Referrer = addCounts(ds.day.Referrer, src.Referrer)
+				if src.Visitors != "" {
+					at, sk, err := stats.DecodeVersioned(src.Visitors)
+					if err != nil {
+						return fmt.Errorf("events: levels: %s day %s: %w", r.ID, dd, err)
+					}
+					if ds.sketch == nil {
+						ds.sketch = stats.NewSketch()
+					}
+					ds.sketch.Merge(sk)
+					ds.sketchAt = max(ds.sketchAt, at)
+				}
+			}
+		}
+		d := get(rank, r.Node, r.Seq)
+		for dd, src := range r.Days {
+			if src != nil {
+				rankUnit(day(d, dd), "s:"+r.Key, src.Hours)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	ids := make([]string, 0, len(docs))
+	for id := range docs {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		d := docs[id]
+		r := store.Rollup{ID: id, Kind: d.key.kind, County: d.key.county, Key: d.key.key, Month: month,
+			Node: d.node, Seq: d.seq, Days: map[string]*store.RollupDay{}}
+		for dd, ds := range d.days {
+			if d.key.kind == store.RollupRank && len(ds.day.Units) == 0 {
+				continue // shipping writes no rank day without scans or views
+			}
+			ds.finish()
+			r.Days[dd] = ds.day
+		}
+		if len(r.Days) == 0 {
+			continue
+		}
+		if err := st.ReplaceRollupDays(ctx, r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func addCounts(dst, src map[string]int64) map[string]int64 {
+	for k, n := range src {
+		if dst == nil {
+			dst = map[string]int64{}
+		}
+		dst[k] += n
+	}
+	return dst
+}
+
+// BackfillLevels derives the level documents of every month once, for
+// rollups written by a version without levels. Run it before the shipper
+// starts (shipping continues the derived documents from their seq); on
+// later starts it only reads one flag.
+func BackfillLevels(ctx context.Context, st LevelStore, log *slog.Logger) error {
+	done, err := st.StatsLevelsDone(ctx)
+	if err != nil || done {
+		return err
+	}
+	byNode, err := st.RollupMonths(ctx)
+	if err != nil {
+		return err
+	}
+	set := map[string]bool{}
+	for _, ms := range byNode {
+		for _, m := range ms {
+			set[m] = true
+		}
+	}
+	months := make([]string, 0, len(set))
+	for m := range set {
+		months = append(months, m)
+	}
+	sort.Strings(months)
+	for _, m := range months {
+		if err := DeriveLevels(ctx, st, m); err != nil {
+			return err
+		}
+		if log != nil {
+			log.Info("stats: county and prefecture levels derived", "month", m)
+		}
+	}
+	return st.SetStatsLevelsDone(ctx)
+}

@@ -192,6 +192,12 @@ func removeSynthetic(ctx context.Context, env Env) error {
 		if err != nil {
 			return err
 		}
+		// The prefecture's levels are derived again from the real sites.
+		for _, m := range n.Months {
+			if err := events.DeriveLevels(ctx, db.Store, m); err != nil {
+				return err
+			}
+		}
 		fmt.Fprintf(env.Stdout, "removed %d synthetic counties: %d sites, %d signs, %d rollup documents, %d events\n",
 			n.Counties, n.Sites, n.Signs, n.Rollups, n.Events)
 		return nil

@@ -62,7 +62,7 @@ func AddRank(d *store.RollupDay, e *domain.Event) {
 // page view of a site, not a bot's. Only such events touch the document,
 // so that every day it holds has counts.
 func InRank(e *domain.Event) bool {
-	if e.Bot || e.Site == "" {
+	if e.Bot || e.Filter != "" || e.Site == "" {
 		return false
 	}
 	m := MetricOf(e.Type)

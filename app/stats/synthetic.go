@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/yimayou/yimayou/app/domain"
@@ -162,6 +163,10 @@ func AddSynthetic(ctx context.Context, st SyntheticStore, opt SyntheticOptions, 
 // SyntheticRemoved counts what RemoveSynthetic deleted.
 type SyntheticRemoved struct {
 	Counties, Sites, Signs, Rollups, Events int64
+	// Months had synthetic rollups: their prefecture level documents were
+	// deleted too, and must be derived again from the sites that remain
+	// (events.DeriveLevels), since a level cannot be lowered in place.
+	Months []string
 }
 
 // RemoveSynthetic deletes every synthetic county with its sites, signs,
@@ -201,6 +206,8 @@ func RemoveSynthetic(ctx context.Context, st SyntheticStore, progress func(done,
 		}
 		for node, months := range nodeMonths {
 			for _, m := range months {
+				ids = append(ids, store.RollupID(store.RollupCounty, code, code, m, node),
+					store.RollupID(store.RollupRank, code, code, m, node))
 				for _, s := range sites {
 					ids = append(ids, store.RollupID(store.RollupSite, code, s.Key, m, node))
 				}
@@ -210,6 +217,18 @@ func RemoveSynthetic(ctx context.Context, st SyntheticStore, progress func(done,
 			}
 		}
 	}
+	// The prefecture's level documents hold the synthetic counts too.
+	seen := map[string]bool{}
+	for node, months := range nodeMonths {
+		for _, m := range months {
+			ids = append(ids, store.RollupID(store.RollupAll, store.LevelAll, store.LevelAll, m, node))
+			if !seen[m] {
+				seen[m] = true
+				out.Months = append(out.Months, m)
+			}
+		}
+	}
+	sort.Strings(out.Months)
 	out.Rollups, err = st.DeleteRollups(ctx, ids, func(done int) {
 		if progress != nil {
 			progress(done, len(ids))

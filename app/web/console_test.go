@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -31,6 +32,7 @@ import (
 type browser struct {
 	t       testing.TB
 	app     *fiber.App
+	mu      sync.Mutex // a page may send requests at once (concurrent tests do)
 	cookies map[string]string
 }
 

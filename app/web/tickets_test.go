@@ -95,14 +95,17 @@ func (b *browser) send(method, path, body string, headers ...string) resp {
 	if req.Header.Get("Accept-Language") == "" {
 		req.Header.Set("Accept-Language", "en")
 	}
+	b.mu.Lock()
 	for k, v := range b.cookies {
 		req.AddCookie(&http.Cookie{Name: k, Value: v})
 	}
+	b.mu.Unlock()
 	res, err := b.app.Test(req, -1)
 	if err != nil {
 		b.t.Fatalf("%s %s: %v", method, path, err)
 	}
 	defer res.Body.Close()
+	b.mu.Lock()
 	for _, c := range res.Cookies() {
 		if c.MaxAge < 0 || c.Value == "" {
 			delete(b.cookies, c.Name)
@@ -110,6 +113,7 @@ func (b *browser) send(method, path, body string, headers ...string) resp {
 			b.cookies[c.Name] = c.Value
 		}
 	}
+	b.mu.Unlock()
 	raw, _ := io.ReadAll(res.Body)
 	return resp{status: res.StatusCode, header: res.Header, body: string(raw)}
 }

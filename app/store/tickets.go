@@ -372,29 +372,46 @@ type holdDoc struct {
 // collection holds live holds only, so the job's filtered query stays
 // cheap on the embedded server.
 func (s *Store) InsertHold(ctx context.Context, ref string, until time.Time) error {
-	_, err := s.col(colHolds).InsertOne(ctx, holdDoc{Ref: ref, Until: until.UTC().Truncate(time.Millisecond)})
-	if mongo.IsDuplicateKeyError(err) {
-		return nil
-	}
-	return wrap(colHolds, err)
+	return s.insertTimed(ctx, colHolds, ref, until)
 }
 
 // DeleteHold removes a hold entry; deleting a missing one is fine.
 func (s *Store) DeleteHold(ctx context.Context, ref string) error {
-	_, err := s.col(colHolds).DeleteOne(ctx, byID(ref))
-	return wrap(colHolds, err)
+	return s.deleteTimed(ctx, colHolds, ref)
 }
 
 // DueHolds lists up to limit holds whose time is up at now, oldest first.
 func (s *Store) DueHolds(ctx context.Context, now time.Time, limit int) ([]string, error) {
-	cur, err := s.col(colHolds).Find(ctx, bson.D{{Key: "until", Value: bson.D{{Key: "$lte", Value: now.UTC()}}}},
+	return s.dueTimed(ctx, colHolds, now, limit)
+}
+
+// Timed entries (reservation holds, no-show releases) are small
+// collections of (reservation, time) that a job reads by time; each holds
+// live entries only.
+
+func (s *Store) insertTimed(ctx context.Context, col, ref string, until time.Time) error {
+	_, err := s.col(col).InsertOne(ctx, holdDoc{Ref: ref, Until: until.UTC().Truncate(time.Millisecond)})
+	if mongo.IsDuplicateKeyError(err) {
+		return nil
+	}
+	return wrap(col, err)
+}
+
+func (s *Store) deleteTimed(ctx context.Context, col, ref string) error {
+	_, err := s.col(col).DeleteOne(ctx, byID(ref))
+	return wrap(col, err)
+}
+
+// dueTimed lists up to limit entries whose time is up at now, oldest first.
+func (s *Store) dueTimed(ctx context.Context, col string, now time.Time, limit int) ([]string, error) {
+	cur, err := s.col(col).Find(ctx, bson.D{{Key: "until", Value: bson.D{{Key: "$lte", Value: now.UTC()}}}},
 		options.Find().SetSort(bson.D{{Key: "until", Value: 1}}).SetLimit(int64(limit)))
 	if err != nil {
-		return nil, wrap(colHolds, err)
+		return nil, wrap(col, err)
 	}
 	var docs []holdDoc
 	if err := cur.All(ctx, &docs); err != nil {
-		return nil, wrap(colHolds, err)
+		return nil, wrap(col, err)
 	}
 	out := make([]string, len(docs))
 	for i, d := range docs {

@@ -124,35 +124,17 @@ func (s *Store) BulkBookers(ctx context.Context, date string, minBookings int) (
 // InsertNoShow lists a booking whose places go back at until unless
 // someone checks in.
 func (s *Store) InsertNoShow(ctx context.Context, ref string, until time.Time) error {
-	_, err := s.col(colNoShows).InsertOne(ctx, holdDoc{Ref: ref, Until: until.UTC().Truncate(time.Millisecond)})
-	if mongo.IsDuplicateKeyError(err) {
-		return nil
-	}
-	return wrap(colNoShows, err)
+	return s.insertTimed(ctx, colNoShows, ref, until)
 }
 
 // DeleteNoShow removes a no-show entry; deleting a missing one is fine.
 func (s *Store) DeleteNoShow(ctx context.Context, ref string) error {
-	_, err := s.col(colNoShows).DeleteOne(ctx, byID(ref))
-	return wrap(colNoShows, err)
+	return s.deleteTimed(ctx, colNoShows, ref)
 }
 
 // DueNoShows lists up to limit no-show entries whose time is up at now.
 func (s *Store) DueNoShows(ctx context.Context, now time.Time, limit int) ([]string, error) {
-	cur, err := s.col(colNoShows).Find(ctx, bson.D{{Key: "until", Value: bson.D{{Key: "$lte", Value: now.UTC()}}}},
-		options.Find().SetSort(bson.D{{Key: "until", Value: 1}}).SetLimit(int64(limit)))
-	if err != nil {
-		return nil, wrap(colNoShows, err)
-	}
-	var docs []holdDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, wrap(colNoShows, err)
-	}
-	out := make([]string, len(docs))
-	for i, d := range docs {
-		out[i] = d.Ref
-	}
-	return out, nil
+	return s.dueTimed(ctx, colNoShows, now, limit)
 }
 
 // ReservationRefs lists the references of a site's reservations on the

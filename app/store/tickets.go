@@ -477,12 +477,18 @@ type doubleUseDoc struct {
 
 // InsertDoubleUse records a later scan of a used ticket, once per scan.
 func (s *Store) InsertDoubleUse(ctx context.Context, u tickets.DoubleUse) (bool, error) {
-	_, err := s.col(colDoubleUses).InsertOne(ctx, doubleUseDoc(u))
+	return s.insertOnce(ctx, colDoubleUses, doubleUseDoc(u))
+}
+
+// insertOnce inserts doc; false if a document with its _id exists (a
+// repeated sync of the same scan), which is not an error.
+func (s *Store) insertOnce(ctx context.Context, col string, doc any) (bool, error) {
+	_, err := s.col(col).InsertOne(ctx, doc)
 	if mongo.IsDuplicateKeyError(err) {
 		return false, nil
 	}
 	if err != nil {
-		return false, wrap(colDoubleUses, err)
+		return false, wrap(col, err)
 	}
 	return true, nil
 }

@@ -165,14 +165,7 @@ type gateFlagDoc struct {
 func (s *Store) InsertGateFlag(ctx context.Context, f tickets.GateFlag) (bool, error) {
 	d := gateFlagDoc{ScanID: f.ScanID, TicketID: f.TicketID, Site: f.Site, Day: f.Day, Reason: string(f.Reason), At: f.At,
 		Received: f.Received, By: f.By, Device: f.Device, CollectedFen: f.CollectedFen, DueFen: f.DueFen}
-	_, err := s.col(colGateFlags).InsertOne(ctx, d)
-	if mongo.IsDuplicateKeyError(err) {
-		return false, nil
-	}
-	if err != nil {
-		return false, wrap(colGateFlags, err)
-	}
-	return true, nil
+	return s.insertOnce(ctx, colGateFlags, d)
 }
 
 // GateFlags lists the overturned decisions of day. They are rare (each is

@@ -10,8 +10,8 @@ package content
 
 import "embed"
 
-// FS holds counties.yaml and sites/; read it with content.Load from
+// FS holds region.yaml, counties.yaml and sites/; read it with content.Load from
 // app/content.
 //
-//go:embed counties.yaml sites
+//go:embed region.yaml counties.yaml sites
 var FS embed.FS

@@ -6,8 +6,10 @@ package catalog
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -22,6 +24,8 @@ type Source interface {
 	Counties(ctx context.Context) ([]domain.County, error)
 	Sites(ctx context.Context, county string) ([]domain.Site, error)
 	SignsAll(ctx context.Context) ([]domain.Sign, error)
+	// Region returns an error wrapping domain.ErrNotFound when none is set.
+	Region(ctx context.Context) (domain.Region, error)
 }
 
 // Snapshot is an immutable view of the content at one version. Readers
@@ -30,6 +34,12 @@ type Source interface {
 type Snapshot struct {
 	Version  int64
 	Counties []domain.County // ordered by code
+	// Region is who runs the install and what it covers. When the
+	// database holds none (an install from before region.yaml), it is
+	// made up from the counties: the smallest node holding them all, with
+	// no names (RegionSet is false then, and the console asks for one).
+	Region    domain.Region
+	RegionSet bool
 	county   map[string]*domain.County
 	site     map[string]*domain.Site // published sites only
 	byCounty map[string][]*domain.Site
@@ -101,7 +111,17 @@ func (c *Catalog) Reload(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("catalog: %w", err)
 	}
-	c.current.Store(build(version, counties, sites, signs))
+	region, err := c.src.Region(ctx)
+	set := err == nil
+	if err != nil && !errors.Is(err, domain.ErrNotFound) {
+		return fmt.Errorf("catalog: %w", err)
+	}
+	snap := build(version, counties, sites, signs)
+	snap.Region, snap.RegionSet = region, set
+	if !set {
+		snap.Region = FallbackRegion(snap.Counties)
+	}
+	c.current.Store(snap)
 	return nil
 }
 
@@ -128,6 +148,21 @@ func build(version int64, counties []domain.County, sites []domain.Site, signs [
 		s.sign[signs[i].Code] = &signs[i]
 	}
 	return s
+}
+
+// FallbackRegion is the region made up from the counties when none is set:
+// the smallest node of the GB/T 2260 tree that holds them all (the
+// county itself for one county, their prefecture, their province), with
+// no names.
+func FallbackRegion(counties []domain.County) domain.Region {
+	if len(counties) == 0 {
+		return domain.Region{}
+	}
+	code := counties[0].Code
+	for code != "" && slices.ContainsFunc(counties, func(c domain.County) bool { return !domain.NodeContains(code, c.Code) }) {
+		code = domain.ParentCode(code)
+	}
+	return domain.Region{Code: code}
 }
 
 // Watch polls the content version every interval and reloads when it has

@@ -66,3 +66,42 @@ func TestSnapshotAndWatch(t *testing.T) {
 		t.Errorf("an old snapshot changed under its reader: %d sites", old)
 	}
 }
+
+func TestRegionFromStoreOrMadeUpFromCounties(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.New(t)
+	for _, code := range []string{"513301", "513322"} {
+		if err := s.PutCounty(ctx, domain.County{Code: code, Name: domain.Text{domain.Zh: code}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c, err := catalog.New(ctx, s, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if snap := c.Snapshot(); snap.RegionSet || snap.Region.Code != "513300" {
+		t.Fatalf("no region stored: got set=%v code %q, want the counties' prefecture 513300", snap.RegionSet, snap.Region.Code)
+	}
+	want := domain.Region{Code: "513300", Name: domain.Text{domain.Zh: "甘孜藏族自治州"}}
+	if err := s.PutRegion(ctx, want); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Reload(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if snap := c.Snapshot(); !snap.RegionSet || snap.Region.Name[domain.Zh] != "甘孜藏族自治州" {
+		t.Fatalf("stored region not in the snapshot: %+v", snap.Region)
+	}
+	for _, tc := range []struct {
+		counties []string
+		want     string
+	}{{[]string{"513225"}, "513225"}, {[]string{"513301", "513225"}, "510000"}, {[]string{"513301", "520102"}, ""}, {nil, ""}} {
+		var cs []domain.County
+		for _, code := range tc.counties {
+			cs = append(cs, domain.County{Code: code})
+		}
+		if got := catalog.FallbackRegion(cs).Code; got != tc.want {
+			t.Errorf("FallbackRegion(%v) = %q, want %q", tc.counties, got, tc.want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -141,17 +142,42 @@ func exportPack(ctx context.Context, env Env, dir string) error {
 // county yet, so a first start shows real pages.
 func seedDemo(ctx context.Context, db *database, log *slog.Logger) error {
 	counties, err := db.Counties(ctx)
-	if err != nil || len(counties) > 0 {
+	if err != nil {
 		return err
 	}
 	pack, err := content.Load(demo.FS)
 	if err != nil {
 		return fmt.Errorf("demo pack: %w", err)
 	}
+	if len(counties) > 0 {
+		return seedDemoRegion(ctx, db, log, pack, counties)
+	}
 	st, err := content.Import(ctx, db, pack)
 	if err != nil {
 		return fmt.Errorf("demo pack: %w", err)
 	}
 	log.Info("imported the demo content pack", "counties", st.Counties, "sites", st.Sites, "signs", st.Signs)
+	return nil
+}
+
+// seedDemoRegion gives a demo database from before region.yaml its region:
+// when none is stored and every county is inside the demo's region, the
+// database holds the demo (or the same prefecture's own content).
+func seedDemoRegion(ctx context.Context, db *database, log *slog.Logger, pack content.Pack, counties []domain.County) error {
+	if pack.Region == nil {
+		return nil
+	}
+	if _, err := db.Region(ctx); !errors.Is(err, domain.ErrNotFound) {
+		return err
+	}
+	for _, c := range counties {
+		if !pack.Region.Contains(c.Code) {
+			return nil
+		}
+	}
+	if err := db.PutRegion(ctx, *pack.Region); err != nil {
+		return fmt.Errorf("demo region: %w", err)
+	}
+	log.Info("stored the demo pack's region for a database from before region.yaml", "region", pack.Region.Code)
 	return nil
 }

@@ -97,6 +97,21 @@ func ApplyPlan(ctx context.Context, dst Importer, plan Plan, opts ...ImportOptio
 		st.Media++
 		step()
 	}
+	if p.Region != nil {
+		written, err := importRegion(ctx, dst, p)
+		if err != nil {
+			return st, err
+		}
+		if written {
+			st.Region = 1
+			if err := audit("region_import", p.Region.Code, "", nil); err != nil {
+				return st, err
+			}
+		} else {
+			st.Unchanged++
+		}
+		step()
+	}
 	for _, c := range p.Counties {
 		if action["county/"+c.Code] == Same {
 			st.Unchanged++

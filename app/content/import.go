@@ -34,6 +34,7 @@ type ImportStats struct {
 	Counties, Sites, Signs int // created or replaced
 	Media                  int // media files stored
 	Tickets                int // sites' ticket settings created or replaced
+	Region                 int // 1 when region.yaml was written
 	Unchanged              int // already in the database as in the pack
 }
 
@@ -121,7 +122,11 @@ func Export(ctx context.Context, src Exporter) (Pack, error) {
 	if err != nil {
 		return Pack{}, err
 	}
-	p := Pack{Counties: counties, Sites: sites, Signs: signs, Tickets: ts}.Normalize()
+	region, err := exportRegion(ctx, src)
+	if err != nil {
+		return Pack{}, err
+	}
+	p := Pack{Counties: counties, Sites: sites, Signs: signs, Tickets: ts, Region: region}.Normalize()
 	if err := p.Validate(); err != nil {
 		return Pack{}, fmt.Errorf("content: export: the database holds content a pack cannot hold:\n%w", err)
 	}

@@ -32,14 +32,14 @@ func TestImportExport(t *testing.T) {
 	ctx := context.Background()
 	st := storetest.New(t)
 	p := demoPack(t)
-	total := len(p.Counties) + len(p.Sites) + len(p.Signs) + len(p.Tickets)
+	total := 1 + len(p.Counties) + len(p.Sites) + len(p.Signs) + len(p.Tickets) // 1: region.yaml
 
 	var calls [][2]int
 	stats, err := Import(ctx, st, p, WithProgress(func(done, total int) { calls = append(calls, [2]int{done, total}) }))
 	if err != nil {
 		t.Fatalf("Import: %v", err)
 	}
-	want := ImportStats{Counties: len(p.Counties), Sites: len(p.Sites), Signs: len(p.Signs), Tickets: len(p.Tickets)}
+	want := ImportStats{Region: 1, Counties: len(p.Counties), Sites: len(p.Sites), Signs: len(p.Signs), Tickets: len(p.Tickets)}
 	if stats != want {
 		t.Errorf("stats %+v, want %+v", stats, want)
 	}
@@ -103,6 +103,7 @@ type putOnly struct{ s *store.Store }
 func (p putOnly) PutCounty(ctx context.Context, c domain.County) error { return p.s.PutCounty(ctx, c) }
 func (p putOnly) PutSite(ctx context.Context, s domain.Site) error     { return p.s.PutSite(ctx, s) }
 func (p putOnly) PutSign(ctx context.Context, s domain.Sign) error     { return p.s.PutSign(ctx, s) }
+func (p putOnly) PutRegion(ctx context.Context, r domain.Region) error { return p.s.PutRegion(ctx, r) }
 func (p putOnly) PutTicketSite(ctx context.Context, c domain.TicketSettings) error {
 	return p.s.PutTicketSite(ctx, c)
 }
@@ -180,7 +181,7 @@ func TestImportStopsOnCancel(t *testing.T) {
 	st := storetest.New(t)
 	p := demoPack(t)
 	_, err := Import(ctx, st, p, WithProgress(func(done, _ int) {
-		if done == 3 {
+		if done == 4 { // region.yaml and three counties
 			cancel()
 		}
 	}))

@@ -29,6 +29,7 @@ const MaxFileSize = 1 << 20
 // the checks across files on every part that parsed: all problems at once.
 func Load(fsys fs.FS) (Pack, error) {
 	l := &loader{fsys: fsys}
+	l.loadRegion()
 	l.loadCounties()
 	l.origin.countiesBroken = len(l.errs) > 0
 	l.loadSites()

@@ -23,6 +23,8 @@ type Pack struct {
 	Media map[string]MediaFile
 	// Tickets are sites' ticket settings (tickets.go).
 	Tickets []domain.TicketSettings
+	// Region is region.yaml (region.go); nil when the pack has none.
+	Region *domain.Region
 }
 
 // Error is a problem found in one file of a pack. Load and Validate return
@@ -84,6 +86,7 @@ func (p Pack) normalizeValues() Pack {
 		}
 	}
 	out.Tickets = normalizeTickets(p.Tickets)
+	out.Region = normalizeRegion(p.Region)
 	return out
 }
 
@@ -322,6 +325,7 @@ func (p Pack) validate(o *origin) error {
 	}
 	errs = append(errs, p.checkMedia()...)
 	errs = append(errs, validateTickets(p)...)
+	errs = append(errs, validateRegion(p)...)
 	return errors.Join(errs...)
 }
 

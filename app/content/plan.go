@@ -87,6 +87,13 @@ func PlanImport(ctx context.Context, cur Current, p Pack, allow func(county stri
 	if err := p.Validate(); err != nil {
 		plan.Errors = append(plan.Errors, packErrors(err)...)
 	}
+	if r := p.Region; r != nil {
+		if !allow(r.Code) {
+			addErr(regionFile, 0, fmt.Errorf("region %s: only an admin of the whole region may change region.yaml", r.Code))
+		} else {
+			plan.Items = append(plan.Items, PlanItem{Kind: "region", Key: r.Code, County: r.Code, Name: r.Name.String(domain.Zh), Action: Update})
+		}
+	}
 	for _, c := range p.Counties {
 		if !allow(c.Code) {
 			addErr(countiesFile, 0, fmt.Errorf("county %s: you may not change this county", c.Code))

@@ -84,6 +84,10 @@ func swapIn(dir, tmp string) error {
 	if err := os.Rename(filepath.Join(tmp, countiesFile), filepath.Join(dir, countiesFile)); err != nil {
 		return fmt.Errorf("content: write: %w (sites/ is already the new one)", err)
 	}
+	// A pack without a region leaves the folder's region.yaml alone.
+	if err := os.Rename(filepath.Join(tmp, regionFile), filepath.Join(dir, regionFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("content: write: %w (sites/ is already the new one)", err)
+	}
 	// media/ is replaced whole too: a pack without media leaves none.
 	if err := os.Rename(filepath.Join(dir, mediaDir), filepath.Join(tmp, "old-"+mediaDir)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("content: write: %w", err)
@@ -204,7 +208,11 @@ func encode(p Pack) ([]packFile, error) {
 	if err != nil {
 		return nil, err
 	}
-	return append(files, ticketFiles...), nil
+	regionFiles, err := encodeRegion(p)
+	if err != nil {
+		return nil, err
+	}
+	return append(append(files, ticketFiles...), regionFiles...), nil
 }
 
 // encodeLang renders sites/<key>/<lang>.md, or nil when the site has

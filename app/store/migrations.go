@@ -60,6 +60,9 @@ var migrations = []migration{
 	}},
 	{"tickets: reservation form tokens, lost-link recovery by ID and phone, overturned gate decisions", migrateTouristSafety},
 	{"every collection, and an index for every query shape (queryshapes.go)", migrateQueryIndexes},
+	{"region: the bureau's identity and tree (region.yaml)", func(ctx context.Context, s *Store) error {
+		return s.ensureCollection(ctx, colRegion)
+	}},
 }
 
 // SchemaVersion is the version this binary migrates to.

@@ -85,7 +85,7 @@ var fixedCollections = []string{
 	colMeta, colRevisions, colRollupNodes, colRollups, colSecrets, colSessions, colSigns, colSites,
 	colStatsDigests, colTicketKeys, colTicketSites, colReservations, colTransitions, colHolds, colCheckins,
 	colDoubleUses, colPayments, colUsers,
-	colNoShows, colLive, colLateClaims, colLoginAttempts, colLogos, colFormUses, colGateFlags, colRecovery,
+	colNoShows, colLive, colLateClaims, colLoginAttempts, colLogos, colFormUses, colGateFlags, colRecovery, colRegion,
 }
 
 // queryIndexes are the secondary indexes of the fixed collections that

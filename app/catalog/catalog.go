@@ -40,10 +40,10 @@ type Snapshot struct {
 	// no names (RegionSet is false then, and the console asks for one).
 	Region    domain.Region
 	RegionSet bool
-	county   map[string]*domain.County
-	site     map[string]*domain.Site // published sites only
-	byCounty map[string][]*domain.Site
-	sign     map[string]*domain.Sign
+	county    map[string]*domain.County
+	site      map[string]*domain.Site // published sites only
+	byCounty  map[string][]*domain.Site
+	sign      map[string]*domain.Sign
 }
 
 // County returns a county by code.

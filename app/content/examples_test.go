@@ -115,12 +115,16 @@ func TestExamplePacks(t *testing.T) {
 				}
 			}
 
-			// region.yaml has the demo's keys, and its top node is the one
-			// county. (The importer reads region.yaml once the region
-			// loader lands; until then this is the check of its shape.)
+			// region.yaml is laid out as the demo's (every key is one the
+			// demo's uses), and its top node is the one county. (The
+			// importer reads region.yaml once the region loader lands;
+			// until then this is the check of its shape.)
 			region, keys := yamlKeys(t, filepath.Join(dir, "region.yaml"))
-			if _, demoKeys := yamlKeys(t, "../../content/region.yaml"); !slices.Equal(keys, demoKeys) {
-				t.Errorf("region.yaml keys %v, want the demo's %v", keys, demoKeys)
+			_, demoKeys := yamlKeys(t, "../../content/region.yaml")
+			for _, k := range keys {
+				if !slices.Contains(demoKeys, k) {
+					t.Errorf("region.yaml: key %q is not one of the demo's %v", k, demoKeys)
+				}
 			}
 			code, _ := region["code"].(string)
 			if code != county {

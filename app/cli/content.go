@@ -98,8 +98,12 @@ func importDir(ctx context.Context, env Env, o importOptions) error {
 			}
 			return nil
 		}
-		fmt.Fprintf(env.Stdout, "imported %s: %d counties, %d sites, %d signs, %d sites' ticket settings written, %d media files stored; %d unchanged\n",
-			o.Dir, st.Counties, st.Sites, st.Signs, st.Tickets, st.Media, st.Unchanged)
+		region := ""
+		if st.Region > 0 {
+			region = "the region (region.yaml), "
+		}
+		fmt.Fprintf(env.Stdout, "imported %s: %s%d counties, %d sites, %d signs, %d sites' ticket settings written, %d media files stored; %d unchanged\n",
+			o.Dir, region, st.Counties, st.Sites, st.Signs, st.Tickets, st.Media, st.Unchanged)
 		return nil
 	})
 }

@@ -18,7 +18,7 @@ func TestImportExamplePack(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Load(%s): %v", dir, err)
 	}
-	total := len(p.Counties) + len(p.Sites) + len(p.Signs)
+	total := 1 + len(p.Counties) + len(p.Sites) + len(p.Signs) // 1: region.yaml
 	data := t.TempDir()
 
 	code, out, errOut := run(t, data, "", "import", "--dry-run", dir)
@@ -27,7 +27,7 @@ func TestImportExamplePack(t *testing.T) {
 		t.Fatalf("dry run: %d %q %q", code, out, errOut)
 	}
 	code, out, errOut = run(t, data, "", "import", dir)
-	want := fmt.Sprintf("%d counties, %d sites, %d signs,", len(p.Counties), len(p.Sites), len(p.Signs))
+	want := fmt.Sprintf("the region (region.yaml), %d counties, %d sites, %d signs,", len(p.Counties), len(p.Sites), len(p.Signs))
 	if code != 0 || !strings.Contains(out, want) {
 		t.Fatalf("import: %d %q %q, want %q", code, out, errOut, want)
 	}

@@ -9,8 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/yimayou/yimayou/app/domain"
 	"github.com/yimayou/yimayou/app/store/storetest"
 	democontent "github.com/yimayou/yimayou/content"
@@ -38,37 +36,6 @@ func examplePacks(t *testing.T) []string {
 		t.Fatalf("no example pack in %s", examplesDir)
 	}
 	return dirs
-}
-
-// yamlKeys returns the top-level keys of a YAML mapping file.
-func yamlKeys(t *testing.T, file string) (map[string]any, []string) {
-	t.Helper()
-	b, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string]any
-	if err := yaml.Unmarshal(b, &m); err != nil {
-		t.Fatalf("%s: %v", file, err)
-	}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return m, keys
-}
-
-// regionText reads a {zh, en, bo} mapping of a decoded region.yaml.
-func regionText(v any) domain.Text {
-	m, _ := v.(map[string]any)
-	t := domain.Text{}
-	for k, s := range m {
-		if s, ok := s.(string); ok {
-			t[domain.Lang(k)] = s
-		}
-	}
-	return t
 }
 
 // forbidden are the demo region's names in every spelling a text could
@@ -115,27 +82,13 @@ func TestExamplePacks(t *testing.T) {
 				}
 			}
 
-			// region.yaml is laid out as the demo's (every key is one the
-			// demo's uses), and its top node is the one county. (The
-			// importer reads region.yaml once the region loader lands;
-			// until then this is the check of its shape.)
-			region, keys := yamlKeys(t, filepath.Join(dir, "region.yaml"))
-			_, demoKeys := yamlKeys(t, "../../content/region.yaml")
-			for _, k := range keys {
-				if !slices.Contains(demoKeys, k) {
-					t.Errorf("region.yaml: key %q is not one of the demo's %v", k, demoKeys)
-				}
+			// The region is the county itself, labelled as an example.
+			r := p.Region
+			if r == nil {
+				t.Fatal("no region.yaml")
 			}
-			code, _ := region["code"].(string)
-			if code != county {
-				t.Errorf("region.yaml code %q, want the pack's one county %q", code, county)
-			}
-			r := domain.Region{Code: code, Name: regionText(region["name"]), ShortName: regionText(region["short_name"]), Bureau: regionText(region["bureau"])}
-			if err := r.Validate(); err != nil {
-				t.Errorf("region.yaml: %v", err)
-			}
-			if r.TopLevel() != domain.LevelCounty {
-				t.Errorf("top level %q, want county", r.TopLevel())
+			if r.Code != county || r.TopLevel() != domain.LevelCounty {
+				t.Errorf("region.yaml code %q (%s), want the pack's one county %q as the top level", r.Code, r.TopLevel(), county)
 			}
 			if !strings.Contains(r.Bureau[domain.Zh], "示例") || !strings.Contains(strings.ToLower(r.Bureau[domain.En]), "example") {
 				t.Errorf("bureau %v is not labelled 示例 / Example", r.Bureau)
@@ -150,6 +103,11 @@ func TestExamplePacks(t *testing.T) {
 			var written, committed []string
 			for _, f := range files {
 				written = append(written, f.name)
+				if *update {
+					if err := os.WriteFile(filepath.Join(dir, filepath.FromSlash(f.name)), f.data, 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
 				if have, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(f.name))); err != nil || string(have) != string(f.data) {
 					t.Errorf("%s is not canonical (err %v)\n--- canonical\n%s", f.name, err, f.data)
 				}
@@ -159,7 +117,7 @@ func TestExamplePacks(t *testing.T) {
 				if err != nil || d.IsDir() {
 					return err
 				}
-				if name == countiesFile || strings.HasPrefix(name, sitesDir+"/") {
+				if name == countiesFile || name == regionFile || strings.HasPrefix(name, sitesDir+"/") {
 					committed = append(committed, name)
 				}
 				b, err := fs.ReadFile(packFS, name)
@@ -203,33 +161,29 @@ func TestExamplePacks(t *testing.T) {
 	}
 }
 
-// TestExamplePacksImportBesideDemo imports the demo pack and then every
-// example pack into one real database, as `yimayou import` does: each
-// lands whole, the demo is left as it was, and a second import of an
-// example changes nothing.
-func TestExamplePacksImportBesideDemo(t *testing.T) {
+// TestExamplePacksImport imports every example pack, as `yimayou import`
+// does, into an empty database (it lands whole, with its region, and a
+// second import changes nothing) and into the demo's database, where it is
+// refused whole: its region would leave the demo's counties outside every
+// level.
+func TestExamplePacksImport(t *testing.T) {
 	ctx := context.Background()
-	st := storetest.New(t)
-	demo := demoPack(t)
-	if _, err := Import(ctx, st, demo); err != nil {
-		t.Fatalf("Import(demo): %v", err)
-	}
-	version, err := st.ContentVersion(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, dir := range examplePacks(t) {
+		st := storetest.New(t)
 		plan, stats, err := ImportPack(ctx, st, ImportRequest{FS: os.DirFS(dir), Actor: CLIActor})
 		if err != nil {
 			t.Fatalf("%s: %v", dir, err)
 		}
 		if plan.Count(Update) != 0 {
-			t.Errorf("%s changes %d values already in the database, want none", dir, plan.Count(Update))
+			t.Errorf("%s changes %d values in an empty database", dir, plan.Count(Update))
 		}
 		p, _ := Load(os.DirFS(dir))
-		want := ImportStats{Counties: len(p.Counties), Sites: len(p.Sites), Signs: len(p.Signs), Tickets: len(p.Tickets)}
+		want := ImportStats{Region: 1, Counties: len(p.Counties), Sites: len(p.Sites), Signs: len(p.Signs), Tickets: len(p.Tickets)}
 		if stats != want {
 			t.Errorf("%s: stats %+v, want %+v", dir, stats, want)
+		}
+		if r, err := st.Region(ctx); err != nil || r.Code != p.Counties[0].Code || r.TopLevel() != domain.LevelCounty {
+			t.Errorf("%s: region after import %+v, %v; want the county itself as the top", dir, r, err)
 		}
 		for _, s := range p.Sites {
 			got, err := st.Site(ctx, s.Key)
@@ -242,19 +196,21 @@ func TestExamplePacksImportBesideDemo(t *testing.T) {
 				t.Errorf("%s: sign %s after import: %+v, %v", dir, g.Code, got, err)
 			}
 		}
-		if _, stats, err := ImportPack(ctx, st, ImportRequest{FS: os.DirFS(dir), Actor: CLIActor}); err != nil || stats.Unchanged != len(p.Counties)+len(p.Sites)+len(p.Signs)+len(p.Tickets) {
+		if _, stats, err := ImportPack(ctx, st, ImportRequest{FS: os.DirFS(dir), Actor: CLIActor}); err != nil || stats.Unchanged != 1+len(p.Counties)+len(p.Sites)+len(p.Signs)+len(p.Tickets) {
 			t.Errorf("%s: second import stats %+v, %v; want everything unchanged", dir, stats, err)
 		}
-	}
-	if v, _ := st.ContentVersion(ctx); v == version {
-		t.Errorf("content version did not move after importing the examples")
-	}
-	// The demo is still whole.
-	stats, err := Import(ctx, st, demo)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if total := len(demo.Counties) + len(demo.Sites) + len(demo.Signs) + len(demo.Tickets); stats != (ImportStats{Unchanged: total}) {
-		t.Errorf("demo after the examples: %+v, want all %d unchanged", stats, total)
+
+		demoDB := storetest.New(t)
+		if _, err := Import(ctx, demoDB, demoPack(t)); err != nil {
+			t.Fatalf("Import(demo): %v", err)
+		}
+		version, _ := demoDB.ContentVersion(ctx)
+		_, _, err = ImportPack(ctx, demoDB, ImportRequest{FS: os.DirFS(dir), Actor: CLIActor})
+		if err == nil || !strings.Contains(err.Error(), "does not contain county 513301") {
+			t.Errorf("%s into the demo's database: %v, want a refusal naming a demo county", dir, err)
+		}
+		if v, _ := demoDB.ContentVersion(ctx); v != version {
+			t.Errorf("%s: a refused import wrote (content version %d → %d)", dir, version, v)
+		}
 	}
 }

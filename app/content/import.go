@@ -134,5 +134,19 @@ func Export(ctx context.Context, src Exporter) (Pack, error) {
 }
 
 // currentOnly hides every method of a Current but its own, such as
-// MediaChecker.
+// MediaChecker, and the region lookups planRegion uses.
 type currentOnly struct{ Current }
+
+func (c currentOnly) Region(ctx context.Context) (domain.Region, error) {
+	if rc, ok := c.Current.(RegionCurrent); ok {
+		return rc.Region(ctx)
+	}
+	return domain.Region{}, domain.ErrNotFound
+}
+
+func (c currentOnly) Counties(ctx context.Context) ([]domain.County, error) {
+	if cl, ok := c.Current.(countyLister); ok {
+		return cl.Counties(ctx)
+	}
+	return nil, nil
+}

@@ -91,7 +91,15 @@ func PlanImport(ctx context.Context, cur Current, p Pack, allow func(county stri
 		if !allow(r.Code) {
 			addErr(regionFile, 0, fmt.Errorf("region %s: only an admin of the whole region may change region.yaml", r.Code))
 		} else {
-			plan.Items = append(plan.Items, PlanItem{Kind: "region", Key: r.Code, County: r.Code, Name: r.Name.String(domain.Zh), Action: Update})
+			it, err := planRegion(ctx, cur, p)
+			if err != nil {
+				return plan, err
+			}
+			if it.Kind == "" {
+				addErr(regionFile, 0, errRegionMismatch(r, it.County))
+			} else {
+				plan.Items = append(plan.Items, it)
+			}
 		}
 	}
 	for _, c := range p.Counties {

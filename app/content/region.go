@@ -151,6 +151,46 @@ func validateRegion(p Pack) []error {
 	return errs
 }
 
+type countyLister interface {
+	Counties(ctx context.Context) ([]domain.County, error)
+}
+
+// planRegion says what importing the pack's region would do. A region
+// whose top node leaves out a county the database already holds is
+// refused (its sites and statistics would fall outside every level):
+// planRegion then returns an item with no Kind and that county's code.
+func planRegion(ctx context.Context, cur any, p Pack) (PlanItem, error) {
+	r := p.Region
+	it := PlanItem{Kind: "region", Key: r.Code, County: r.Code, Name: r.Name.String(domain.Zh), Action: Create}
+	if cl, ok := cur.(countyLister); ok {
+		have, err := cl.Counties(ctx)
+		if err != nil {
+			return it, fmt.Errorf("content: plan region: %w", err)
+		}
+		for _, c := range have {
+			if !r.Contains(c.Code) {
+				return PlanItem{County: c.Code}, nil
+			}
+		}
+	}
+	if rc, ok := cur.(RegionCurrent); ok {
+		have, err := rc.Region(ctx)
+		switch {
+		case err == nil && reflect.DeepEqual(*normalizeRegion(&have), *r):
+			it.Action = Same
+		case err == nil:
+			it.Action = Update
+		case !errors.Is(err, domain.ErrNotFound):
+			return it, fmt.Errorf("content: plan region: %w", err)
+		}
+	}
+	return it, nil
+}
+
+func errRegionMismatch(r *domain.Region, county string) error {
+	return fmt.Errorf("region %s does not contain county %s, which the database already holds: import this pack into an empty database (a data dir of its own), or make region.yaml's code a node above both", r.Code, county)
+}
+
 // RegionImporter stores the region; store.Store implements it.
 type RegionImporter interface {
 	PutRegion(ctx context.Context, r domain.Region) error

@@ -108,7 +108,7 @@ func (s *Server) countySheet(ctx context.Context, county domain.County, lang dom
 			enabled = append(enabled, g)
 		}
 	}
-	return qr.NewSheet(s.I18n, s.PublicURL, county, byKey, enabled, lang, qr.A4), nil
+	return qr.NewSheet(s.I18n, s.PublicURL, s.Catalog.Snapshot().Region, county, byKey, enabled, lang, qr.A4), nil
 }
 
 // countySheetPage is the print page of every enabled sign of a county.

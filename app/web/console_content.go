@@ -61,7 +61,7 @@ func (s *Server) exportCounty(c *fiber.Ctx) error {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, "application/zip")
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="yimayou-`+county.Code+`-`+s.now().In(chinaZone).Format("20060102")+`.zip"`)
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="yimayou-`+county.Code+`-`+s.now().In(domain.ChinaTime).Format("20060102")+`.zip"`)
 	return c.Send(zip)
 }
 

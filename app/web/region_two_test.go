@@ -18,8 +18,8 @@ import (
 	"github.com/yimayou/yimayou/app/qr"
 	"github.com/yimayou/yimayou/app/store"
 	"github.com/yimayou/yimayou/app/store/storetest"
-	"github.com/yimayou/yimayou/public"
 	demo "github.com/yimayou/yimayou/content"
+	"github.com/yimayou/yimayou/public"
 )
 
 // regionApp is the whole server (public pages, console, statistics) on s,

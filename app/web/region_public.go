@@ -1,6 +1,8 @@
 package web
 
 import (
+	"strings"
+
 	"github.com/yimayou/yimayou/app/catalog"
 	"github.com/yimayou/yimayou/app/domain"
 )
@@ -25,10 +27,14 @@ func regionName(snap *catalog.Snapshot, lang domain.Lang) localized {
 	return localized{}
 }
 
+// inSentence is a name ready to be put into a catalogue string: without
+// a closing Tibetan shad or tsheg ("དཀར་མཛེས།" → "དཀར་མཛེས").
+func inSentence(name string) string { return strings.TrimRight(name, "།༎་ ") }
+
 // regionFooter is the footer line of public pages.
 func (s *Server) regionFooter(snap *catalog.Snapshot, lang domain.Lang) string {
 	if name := regionName(snap, lang); name.S != "" {
-		return s.I18n.T(lang, "footer.text", name.S)
+		return s.I18n.T(lang, "footer.text", inSentence(name.S))
 	}
 	return s.I18n.T(lang, "region.footer")
 }
@@ -36,7 +42,7 @@ func (s *Server) regionFooter(snap *catalog.Snapshot, lang domain.Lang) string {
 // regionHomeTitle is the home page's title.
 func (s *Server) regionHomeTitle(snap *catalog.Snapshot, lang domain.Lang) string {
 	if name := regionName(snap, lang); name.S != "" {
-		return s.I18n.T(lang, "home.title", name.S)
+		return s.I18n.T(lang, "home.title", inSentence(name.S))
 	}
 	return s.I18n.T(lang, "region.home_title")
 }

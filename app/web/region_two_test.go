@@ -118,6 +118,9 @@ func TestTwoRegionsOneServer(t *testing.T) {
 			if want := map[string]string{"garze": "Garzê tourist sites", "jiuzhaigou": "Jiuzhaigou tourist sites"}[tc.name]; !strings.Contains(en, want) {
 				t.Errorf("English home lacks %q", want)
 			}
+			if tc.name == "garze" && !strings.Contains(b.do("GET", "/?lang=bo", nil).body, "<h1>དཀར་མཛེས · ལྟ་ཡུལ།</h1>") {
+				t.Error("Tibetan home title: the region's name should come without its closing shad")
+			}
 			if r := b.login("admin", testPassword); r.status != 303 {
 				t.Fatalf("login %d", r.status)
 			}

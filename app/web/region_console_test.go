@@ -230,3 +230,37 @@ func TestRegionConsoleAccess(t *testing.T) {
 // chinaZone is the zone older tests compute expected times in; code uses
 // domain.ChinaTime, which serve may set to the region's zone at start-up.
 var chinaZone = domain.ChinaTime
+
+// The region's logo is checked when saved and is the default of counties
+// without their own: their sheets carry it; a county's own logo wins.
+func TestRegionLogoIsTheDefault(t *testing.T) {
+	app, s := consoleApp(t)
+	ctx := context.Background()
+	if err := s.SaveMedia(ctx, "region-logo.png", "image/png", logoPNG(t)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveMedia(ctx, "not-a-logo.png", "image/png", []byte("GIF89a")); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, app)
+	b.login("admin", testPassword)
+	if strings.Contains(b.do("GET", "/admin/signs/HGK2EN/sheet", nil).body, "data:image/png;base64,") {
+		t.Fatal("a sheet has a logo before anyone set one")
+	}
+	form := validRegionForm(b.csrfFrom("/admin/region"))
+	form.Set("logo", "media/not-a-logo.png")
+	if r := b.do("POST", "/admin/region?lang=en", form); r.status != 422 || !strings.Contains(r.body, `name="logo" value="media/not-a-logo.png" size="40" aria-invalid="true"`) {
+		t.Errorf("a file that is no logo: %d", r.status)
+	}
+	form.Set("logo", "media/region-logo.png")
+	if r := b.do("POST", "/admin/region", form); r.status != 303 {
+		t.Fatalf("save with logo: %d %.2000s", r.status, r.body)
+	}
+	if !strings.Contains(b.do("GET", "/admin/signs/HGK2EN/sheet", nil).body, "data:image/png;base64,") {
+		t.Error("the sheet of a county without a logo lacks the region's")
+	}
+	// The region's map centre is the hint for a site's coordinates.
+	if r := b.do("GET", "/admin/sites/hailuogou/edit", nil); !strings.Contains(r.body, `placeholder="30.0500"`) || !strings.Contains(r.body, `placeholder="101.9600"`) {
+		t.Error("the site editor does not hint the region's map centre")
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/gofiber/fiber/v2"
 
 	"github.com/yimayou/yimayou/app/domain"
 	"github.com/yimayou/yimayou/app/web/browsertest"
@@ -56,5 +57,34 @@ func TestRegionInBrowser(t *testing.T) {
 		if l == domain.Bo {
 			shoot(t, phone, "site-page-390-bo.png")
 		}
+	}
+}
+
+// The Garzê demo and a one-county region, side by side: home at 390 px
+// and a sign sheet, each with its own names.
+func TestTwoRegionsInBrowser(t *testing.T) {
+	garze, garzeSign := garzeDemo(t)
+	for _, r := range []struct {
+		name, sign string
+		app        *fiber.App
+	}{{"garze", garzeSign, regionApp(t, garze)}, {"jiuzhaigou", "JZG2AA", regionApp(t, jiuzhaigouRegion(t))}} {
+		base := serveApp(t, r.app)
+		phone := browsertest.New(t, browsertest.Options{Width: 390, Height: 844, Timeout: 60 * time.Second})
+		if err := chromedp.Do(phone, chromedp.Navigate(base+"/?lang=zh"), chromedp.WaitVisible(chromedp.CSS(`footer`))); err != nil {
+			t.Fatal(err)
+		}
+		shoot(t, phone, "home-390-zh-"+r.name+".png")
+		desk := browsertest.New(t, browsertest.Options{Width: 1366, Height: 900, Timeout: 90 * time.Second})
+		err := chromedp.Do(desk, chromedp.Navigate(base+"/admin/login?lang=zh"),
+			chromedp.SendKeys(chromedp.CSS(`input[name=username]`), "admin"),
+			chromedp.SendKeys(chromedp.CSS(`input[name=password]`), testPassword),
+			chromedp.Click(chromedp.CSS(`form[action="/admin/login"] button`)),
+			chromedp.WaitVisible(chromedp.CSS(`nav.console-nav`)),
+			chromedp.Navigate(base+"/admin/signs/"+r.sign+"/sheet?paper=a5"),
+			chromedp.WaitVisible(chromedp.CSS(`.bureau`)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		shoot(t, desk, "sheet-a5-"+r.name+".png")
 	}
 }

@@ -304,9 +304,13 @@ func (s *Server) validateRegionForm(ctx context.Context, f *regionForm, before d
 		// not know yet.
 		if err := r.Validate(); err != nil {
 			var ve *domain.ValidationError
-			if errors.As(err, &ve) {
-				f.fail(ve.Field, ve.Key, ve.Args...)
-			} else {
+			switch {
+			case errors.As(err, &ve) && ve.Field == "divisions":
+				// The divisions kept from before must fit a new code.
+				f.fail("code", "region.err.code")
+			case errors.As(err, &ve):
+				f.fail("form", ve.Key, ve.Args...)
+			default:
 				f.fail("form", "console.error.summary")
 			}
 		}

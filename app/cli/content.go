@@ -32,6 +32,14 @@ func withDatabase(ctx context.Context, env Env, fn func(ctx context.Context, db 
 	if _, err := db.Migrate(ctx); err != nil {
 		return err
 	}
+	// Commands count days in the region's time zone, as serve does
+	// (timezone.go); a zone serve would refuse is only reported here, so
+	// `import` can still bring the region.yaml that fixes it.
+	if r, err := db.Region(ctx); err == nil {
+		if _, err := useRegionZone(r.TimeZone, log); err != nil {
+			log.Warn("region", "err", err)
+		}
+	}
 	return fn(ctx, db)
 }
 

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -96,7 +97,11 @@ func qrExport(ctx context.Context, env Env, o qrExportOptions) error {
 		if len(enabled) == 0 {
 			return fmt.Errorf("county %s has no enabled signs", o.County)
 		}
-		sheet := qr.NewSheet(cat, base, c, byKey, enabled, lang, qr.A4)
+		region, err := db.Region(ctx)
+		if err != nil && !errors.Is(err, domain.ErrNotFound) {
+			return err
+		}
+		sheet := qr.NewSheet(cat, base, region, c, byKey, enabled, lang, qr.A4)
 		// Written next to the target and renamed, so an interrupted
 		// export never leaves a half ZIP under the final name.
 		tmp, err := os.CreateTemp(filepath.Dir(o.Out), ".signs-*.zip")

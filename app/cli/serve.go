@@ -153,6 +153,12 @@ func serve(ctx context.Context, env Env, o serveOptions) error {
 	if err != nil {
 		return err
 	}
+	// Days of events, rollups and tickets are counted in the region's
+	// time zone, set once here before any worker or request runs.
+	regionZone, err := useRegionZone(cat.Snapshot().Region.TimeZone, log)
+	if err != nil {
+		return err
+	}
 	workers, stopWorkers := context.WithCancel(context.Background())
 	defer stopWorkers()
 	go cat.Watch(workers, cfg.ReloadEvery)
@@ -194,6 +200,7 @@ func serve(ctx context.Context, env Env, o serveOptions) error {
 		// The bureau's ticketing pages (settings, closures, walk-in, refunds).
 		TicketSettings: web.TicketSettingsDeps{Store: db},
 		Stats:          web.StatsDeps{Store: db.Store, Warm: workers, Node: evlog.Node()},
+		Region:         web.RegionDeps{Zone: regionZone},
 	})
 	if err != nil {
 		return err

@@ -148,6 +148,9 @@ func validateRegion(p Pack) []error {
 			errs = append(errs, fail(errors.New("emergency: every entry needs a number")))
 		}
 	}
+	if _, err := domain.LoadTimeZone(r.TimeZone); err != nil {
+		errs = append(errs, fail(fmt.Errorf("time_zone %q is not an IANA zone name (such as Asia/Shanghai); leave it empty for China time", r.TimeZone)))
+	}
 	return errs
 }
 

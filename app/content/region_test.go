@@ -31,6 +31,7 @@ func TestRegionYAML(t *testing.T) {
 		"county outside":  {"code: \"513200\"\nname: {zh: 阿坝州}\n", "county 513301 is outside the region 513200"},
 		"bad code":        {"code: \"5133\"\nname: {zh: 甘孜}\n", "region.yaml: invalid code"},
 		"unknown field":   {"code: \"513300\"\nname: {zh: 甘孜}\ncolour: red\n", "region.yaml"},
+		"bad zone":        {"code: \"513300\"\nname: {zh: 甘孜}\ntime_zone: Mars/Olympus\n", "time_zone \"Mars/Olympus\" is not an IANA zone name"},
 		"no number":       {"code: \"513300\"\nname: {zh: 甘孜}\nemergency: [{label: {zh: 报警}, number: \"\"}]\n", "every entry needs a number"},
 		"no name":         {"code: \"513300\"\n", "region.yaml: invalid name"},
 		"county language": {"code: \"513300\"\nname: {zh: 甘孜}\nlanguages: [Tibetan]\n", "invalid languages"},

@@ -47,7 +47,8 @@ const (
 const FilterBudget = "budget"
 
 // China has one time zone and no daylight saving time; days and hours of
-// events are counted in it.
+// events are counted in it. A region elsewhere (Region.TimeZone) replaces
+// it once at start-up (UseTimeZone in timezone.go); nothing else writes it.
 var ChinaTime = time.FixedZone("CST", 8*60*60)
 
 // Event is one recorded fact: a scan, a page view, an audio play or a ticket

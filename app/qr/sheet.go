@@ -48,6 +48,7 @@ type Sheet struct {
 	Lang     string // the document's lang
 	Paper    Paper
 	Bureau   []SheetText
+	Phone    string      // the bureau's phone, with its label
 	Scan     []SheetText // "Scan for the guide" in each language
 	TypeHint []SheetText // "or open this address" in each language
 	Signs    []SheetSign
@@ -119,7 +120,7 @@ var sheetTpl = template.Must(template.New("sheet").Parse(`<!doctype html>
 <p class="scan">{{range $.Scan}}<span lang="{{.Lang}}">{{.Text}}</span>{{end}}</p>
 <div><p class="code">{{.Code}}</p><p class="short">{{.Short}}</p>
 <p class="hint">{{range $.TypeHint}}<span lang="{{.Lang}}">{{.Text}}</span> {{end}}</p></div>
-<div class="bureau">{{range $.Bureau}}<span lang="{{.Lang}}">{{.Text}}</span>{{end}}{{with .Label}}<div class="label">{{.}}</div>{{end}}</div>
+<div class="bureau">{{range $.Bureau}}<span lang="{{.Lang}}">{{.Text}}</span>{{end}}{{with $.Phone}}<span>{{.}}</span>{{end}}{{with .Label}}<div class="label">{{.}}</div>{{end}}</div>
 </section>{{end}}
 </body>
 </html>`))

@@ -15,7 +15,26 @@ func testSheet() Sheet {
 	county := domain.County{Code: "513322", Name: domain.Text{domain.Zh: "泸定县", domain.En: "Luding", domain.Bo: "ལྕགས་ཟམ་རྫོང་"}}
 	sites := map[string]domain.Site{"hailuogou": {Key: "hailuogou", Name: domain.Text{domain.Zh: "海螺沟", domain.En: "Hailuogou <Glacier>"}}}
 	signs := []domain.Sign{{Code: "HGK2EN", Site: "hailuogou", Label: "Gate A"}, {Code: "HGK3EN", Site: "hailuogou"}}
-	return NewSheet(i18n.MustLoad(), "https://qr.example.cn/", county, sites, signs, domain.En, A5)
+	return NewSheet(i18n.MustLoad(), "https://qr.example.cn/", domain.Region{}, county, sites, signs, domain.En, A5)
+}
+
+// A sheet names the region's bureau in the languages it is written in,
+// with the county's phone before the region's.
+func TestSheetRegionBureau(t *testing.T) {
+	region := domain.Region{Code: "513200", Phone: "0837-1111111",
+		Bureau: domain.Text{domain.Zh: "阿坝州文化体育和旅游局", domain.En: "Ngawa Bureau of Culture and Tourism"}}
+	county := domain.County{Code: "513225", Name: domain.Text{domain.Zh: "九寨沟县"}}
+	sh := NewSheet(i18n.MustLoad(), "https://qr.example.cn/", region, county, nil, nil, domain.En, A4)
+	if len(sh.Bureau) != 2 || sh.Bureau[0].Text != "阿坝州文化体育和旅游局" || sh.Bureau[1].Text != "Ngawa Bureau of Culture and Tourism" {
+		t.Errorf("bureau = %+v", sh.Bureau)
+	}
+	if sh.Phone != "Tel. 0837-1111111" {
+		t.Errorf("phone = %q, want the region's", sh.Phone)
+	}
+	county.Phone = "0837-7739753"
+	if sh := NewSheet(i18n.MustLoad(), "https://qr.example.cn/", region, county, nil, nil, domain.Zh, A4); sh.Phone != "电话 0837-7739753" {
+		t.Errorf("phone = %q, want the county's", sh.Phone)
+	}
 }
 
 func TestSheetHTML(t *testing.T) {

@@ -34,7 +34,7 @@ func (f *alertForm) Cells() []langCell {
 }
 
 func (s *Server) listAlerts(c *fiber.Ctx) error {
-	now := s.now().In(chinaZone)
+	now := s.now().In(domain.ChinaTime)
 	return s.renderAlerts(c, fiber.StatusOK, &alertForm{Level: string(domain.AlertWarning),
 		Starts: now.Format(localInput), Text: map[domain.Lang]string{}})
 }
@@ -126,13 +126,13 @@ func (s *Server) createAlert(c *fiber.Ctx) error {
 		}
 		a.Text[l] = v
 	}
-	starts, err := time.ParseInLocation(localInput, f.Starts, chinaZone)
+	starts, err := time.ParseInLocation(localInput, f.Starts, domain.ChinaTime)
 	if err != nil {
 		return fail("starts", "console.error.datetime")
 	}
 	a.Starts = starts
 	if f.Ends != "" {
-		ends, err := time.ParseInLocation(localInput, f.Ends, chinaZone)
+		ends, err := time.ParseInLocation(localInput, f.Ends, domain.ChinaTime)
 		if err != nil {
 			return fail("ends", "console.error.datetime")
 		}

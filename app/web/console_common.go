@@ -198,8 +198,6 @@ func doneKey(c *fiber.Ctx) string { return doneMessages[c.Query("done")] }
 // container.
 type chinaTime time.Time
 
-var chinaZone = domain.ChinaTime
-
 // String shows the time in China time with the zone, so no one reads a
 // UTC time as local or the other way round. It is the one way the console
 // writes a time (templates use view.China for a plain time.Time).
@@ -207,7 +205,23 @@ func (t chinaTime) String() string {
 	if time.Time(t).IsZero() {
 		return ""
 	}
-	return time.Time(t).In(chinaZone).Format("2006-01-02 15:04") + " UTC+8"
+	local := time.Time(t).In(domain.ChinaTime)
+	return local.Format("2006-01-02 15:04") + " " + utcOffset(local)
+}
+
+// utcOffset names a time's zone by its offset ("UTC+8", "UTC+5:30"): the
+// region's zone is China time unless region.yaml says otherwise.
+func utcOffset(t time.Time) string {
+	_, off := t.Zone()
+	sign := "+"
+	if off < 0 {
+		sign, off = "-", -off
+	}
+	s := "UTC" + sign + strconv.Itoa(off/3600)
+	if m := off % 3600 / 60; m != 0 {
+		s += fmt.Sprintf(":%02d", m)
+	}
+	return s
 }
 
 // templateURL marks a console-built path as safe for an href.

@@ -61,7 +61,7 @@ func (s *Server) exportCounty(c *fiber.Ctx) error {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, "application/zip")
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="yimayou-`+county.Code+`-`+s.now().In(chinaZone).Format("20060102")+`.zip"`)
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="yimayou-`+county.Code+`-`+s.now().In(domain.ChinaTime).Format("20060102")+`.zip"`)
 	return c.Send(zip)
 }
 
@@ -108,7 +108,7 @@ func (s *Server) countySheet(ctx context.Context, county domain.County, lang dom
 			enabled = append(enabled, g)
 		}
 	}
-	return qr.NewSheet(s.I18n, s.PublicURL, county, byKey, enabled, lang, qr.A4), nil
+	return qr.NewSheet(s.I18n, s.PublicURL, s.Catalog.Snapshot().Region, county, byKey, enabled, lang, qr.A4), nil
 }
 
 // countySheetPage is the print page of every enabled sign of a county.

@@ -135,8 +135,9 @@ func (s *Server) consoleHome(c *fiber.Ctx) error {
 		}
 	}
 	return s.renderConsole(c, fiber.StatusOK, "console/home", "console.home.title", struct {
-		Counties []homeCounty
-	}{counties})
+		Counties    []homeCounty
+		RegionUnset bool // region_console.go
+	}{counties, s.regionUnset(u)})
 }
 
 // consoleView is the data of every console page: the page view plus the

@@ -28,8 +28,18 @@ func (s *Server) logos() logoStore {
 	return l
 }
 
-// countyLogo is the county's logo, or nil when it has none.
+// countyLogo is the county's logo, else the region's (region_logo.go),
+// or nil when neither has one.
 func (s *Server) countyLogo(ctx context.Context, county string) (*qr.Logo, error) {
+	logo, err := s.ownCountyLogo(ctx, county)
+	if logo != nil || err != nil {
+		return logo, err
+	}
+	return s.regionLogo(ctx)
+}
+
+// ownCountyLogo is the county's own logo, or nil when it has none.
+func (s *Server) ownCountyLogo(ctx context.Context, county string) (*qr.Logo, error) {
 	l := s.logos()
 	if l == nil {
 		return nil, nil
@@ -71,7 +81,7 @@ func (s *Server) renderLogo(c *fiber.Ctx, status int, errMsg string) error {
 	if err != nil {
 		return err
 	}
-	logo, err := s.countyLogo(c.UserContext(), county.Code)
+	logo, err := s.ownCountyLogo(c.UserContext(), county.Code)
 	if err != nil {
 		return err
 	}

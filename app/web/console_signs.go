@@ -369,7 +369,7 @@ func (s *Server) signSheet(c *fiber.Ctx) error {
 		return err
 	}
 	paper := qr.ParsePaper(c.Query("paper"))
-	sh := qr.NewSheet(s.I18n, s.PublicURL, county, map[string]domain.Site{site.Key: site}, []domain.Sign{sign}, langOf(c), paper)
+	sh := qr.NewSheet(s.I18n, s.PublicURL, s.Catalog.Snapshot().Region, county, map[string]domain.Site{site.Key: site}, []domain.Sign{sign}, langOf(c), paper)
 	if sh.Logo, err = s.countyLogo(ctx, county.Code); err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"html/template"
+	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -24,6 +25,8 @@ type siteEditPage struct {
 	Public      string
 	Missing     int
 	Audio       []audioRow
+	// MapLat and MapLon hint at coordinates: the region's map centre.
+	MapLat, MapLon string
 }
 
 type bodyPreview struct {
@@ -46,6 +49,9 @@ func (s *Server) renderSiteEditor(c *fiber.Ctx, status int, live, work domain.Si
 		Done: doneKey(c), BodyPreview: preview, Public: siteHref(live.County, live.Key), Audio: audioRows(work)}
 	if county, err := s.Console.Store.County(c.UserContext(), live.County); err == nil {
 		p.County = loc(county.Name, lang)
+	}
+	if m := s.Catalog.Snapshot().Region.Map; m != (domain.MapView{}) {
+		p.MapLat, p.MapLon = strconv.FormatFloat(m.Lat, 'f', 4, 64), strconv.FormatFloat(m.Lon, 'f', 4, 64)
 	}
 	for _, fields := range missingTranslations(work) {
 		p.Missing += len(fields)

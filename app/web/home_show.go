@@ -11,7 +11,7 @@ type homeCounty struct {
 func (s *Server) showHome(c *fiber.Ctx) error {
 	snap := s.Catalog.Snapshot()
 	v := s.view(c, "")
-	v.Title = v.T("home.title")
+	v.Title = s.regionHomeTitle(snap, v.Lang) // region_public.go
 	v.Description = v.T("home.intro")
 	s.withCanonical(v, "/")
 	var list []homeCounty

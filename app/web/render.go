@@ -110,6 +110,7 @@ type view struct {
 	Switch      []langLink
 	CSS         template.CSS
 	Data        any
+	Footer      string // the region's footer line (region_public.go)
 
 	cat    *i18n.Catalogs
 	assets *assets

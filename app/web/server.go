@@ -93,7 +93,8 @@ type Deps struct {
 	Tickets TicketDeps  // tickets_routes.go
 	// TicketSettings: the bureau's ticketing pages (ticketsettings_routes.go)
 	TicketSettings TicketSettingsDeps
-	Stats          StatsDeps // stats_routes.go
+	Stats          StatsDeps  // stats_routes.go
+	Region         RegionDeps // region_console.go
 }
 
 // Server holds what handlers share.
@@ -197,6 +198,7 @@ func New(d Deps) (*fiber.App, error) {
 		s.ticketRoutes(app, admin)
 		s.ticketSettingsRoutes(admin)
 		s.statsRoutes(app, admin)
+		s.regionRoutes(admin)
 	}
 
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })

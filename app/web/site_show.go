@@ -21,6 +21,7 @@ type siteData struct {
 	Name, Summary, Hours, BestSeason, Safety, Address, Reservation, TicketNote, AltitudeNote localized
 	CountyName                                                                               localized
 	CountyHref, CountyPhone                                                                  string
+	Phones                                                                                   []phoneItem // region_public.go
 	ALevel, ALevelSince                                                                      string
 	Prices                                                                                   []priceItem
 	AltitudeLevel, AltitudeTop                                                               int
@@ -166,6 +167,7 @@ func (s *Server) buildSitePage(snap *catalog.Snapshot, site *domain.Site, lang d
 	if county, ok := snap.County(site.County); ok {
 		d.CountyName, d.CountyPhone = loc(county.Name, lang), county.Phone
 	}
+	d.Phones = s.helpPhones(snap, lang)
 	switch {
 	case site.AltitudeMin > 0 && site.AltitudeMax > site.AltitudeMin:
 		d.AltitudeText = v.T("site.altitude_range", site.AltitudeMin, site.AltitudeMax)

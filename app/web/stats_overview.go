@@ -257,6 +257,9 @@ func (h *statsViews) heading(v *view, sc statsScope, lang domain.Lang) localized
 	case sc.County != nil:
 		return loc(sc.County.Name, lang)
 	case sc.Prefecture:
+		if name := regionName(h.s.Catalog.Snapshot(), lang); name.S != "" { // region_public.go
+			return name
+		}
 		return localized{S: v.T("stats.level.prefecture")}
 	case len(sc.Counties) == 1:
 		if cty, ok := h.s.Catalog.Snapshot().County(sc.Counties[0]); ok {

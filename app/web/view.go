@@ -18,6 +18,9 @@ func (s *Server) view(c *fiber.Ctx, title string) *view {
 // viewIn starts a page in lang whose language switcher links to path.
 func (s *Server) viewIn(lang domain.Lang, title, path string) *view {
 	v := &view{Lang: lang, HTMLLang: i18n.HTMLLang(lang), Title: title, CSS: s.css, cat: s.I18n, assets: s.assets}
+	if s.Catalog != nil {
+		v.Footer = s.regionFooter(s.Catalog.Snapshot(), lang) // region_public.go
+	}
 	for _, l := range domain.Langs {
 		v.Switch = append(v.Switch, langLink{Name: i18n.Autonym(l), HTMLLang: i18n.HTMLLang(l),
 			Href: path + "?lang=" + string(l), Current: l == lang})

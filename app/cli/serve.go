@@ -182,8 +182,13 @@ func serve(ctx context.Context, env Env, o serveOptions) error {
 	reg.MustRegister(evlog.Collectors()...)
 	reg.MustRegister(listenerCollectors(ln)...)
 	tagger := events.NewTagger(secrets, log) // visitor keys and late-event tokens
+	// The visitor languages: every catalogue until the region chooses.
+	ui := i18n.MustLoad()
+	if err := ui.Offer(nil); err != nil {
+		return err
+	}
 	app, err := web.New(web.Deps{
-		Catalog: cat, I18n: i18n.MustLoad(), Recorder: evlog, Tagger: tagger, LateTokens: tagger, LateClaims: db, QR: qr.NewRenderer(32 << 20),
+		Catalog: cat, I18n: ui, Recorder: evlog, Tagger: tagger, LateTokens: tagger, LateClaims: db, QR: qr.NewRenderer(32 << 20),
 		ReadyExtra: map[string]web.ReadyCheck{"event_log": func(context.Context) (any, error) { return evlog.Ready(cfg.ReadyMaxLag) }},
 		DB:         db, Registry: reg, Log: log, PublicURL: cfg.PublicURL, Public: public.FS, Version: version(),
 		TrustedProxies: cfg.TrustedProxies, ProxyHeader: cfg.ProxyHeader, MetricsToken: cfg.MetricsToken,

@@ -176,7 +176,7 @@ func flatSite(site domain.Site) []domain.FieldChange {
 	var out []domain.FieldChange
 	add := func(name, v string) { out = append(out, domain.FieldChange{Field: name, After: v}) }
 	for _, tf := range site.TextFields() {
-		for _, l := range domain.Langs {
+		for _, l := range domain.Languages() {
 			add(tf.Name+"."+string(l), (*tf.Text)[l])
 		}
 	}
@@ -202,7 +202,7 @@ func flatSite(site domain.Site) []domain.FieldChange {
 	}
 	add("photos", strings.Join(photos, "\n"))
 	var audio []string
-	for _, l := range domain.Langs {
+	for _, l := range domain.Languages() {
 		if a, ok := site.Audio[l]; ok {
 			audio = append(audio, string(l)+": "+a.Src+" ("+strconv.Itoa(len(a.Transcript))+" bytes of transcript)")
 		}

@@ -413,7 +413,7 @@ func changedColumns(before, after domain.Site, exists bool) []string {
 	var out []string
 	for _, name := range []string{"name", "summary", "hours", "best_season", "safety", "address", "reservation", "ticket_note", "altitude_note"} {
 		b, a := *csvTextColumns[name](&before), *csvTextColumns[name](&after)
-		for _, l := range domain.Langs {
+		for _, l := range domain.Languages() {
 			if b[l] != a[l] {
 				out = append(out, name+"_"+string(l))
 			}

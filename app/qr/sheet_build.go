@@ -12,7 +12,7 @@ import (
 // looks the same wherever it is made.
 func NewSheet(cat *i18n.Catalogs, publicURL string, county domain.County, sites map[string]domain.Site, signs []domain.Sign, lang domain.Lang, paper Paper) Sheet {
 	sh := Sheet{Lang: i18n.HTMLLang(lang), Paper: paper, Title: cat.T(lang, "console.sheet.title", county.Name.String(lang))}
-	for _, l := range domain.Langs {
+	for _, l := range domain.Languages() {
 		hl := i18n.HTMLLang(l)
 		if name := county.Name[l]; name != "" {
 			sh.Bureau = append(sh.Bureau, SheetText{Lang: hl, Text: cat.T(l, "console.sheet.bureau", name)})
@@ -24,7 +24,7 @@ func NewSheet(cat *i18n.Catalogs, publicURL string, county domain.County, sites 
 		url := SignURL(publicURL, g.Code)
 		s := SheetSign{Code: g.Code, URL: url, Short: ShortURL(url), Label: g.Label}
 		site := sites[g.Site]
-		for _, l := range domain.Langs {
+		for _, l := range domain.Languages() {
 			if name := site.Name[l]; name != "" {
 				s.Names = append(s.Names, SheetText{Lang: i18n.HTMLLang(l), Text: name})
 			}

@@ -121,7 +121,7 @@ func flatSite(site domain.Site) []domain.FieldChange {
 	add := func(name, v string) { out = append(out, domain.FieldChange{Field: name, After: v}) }
 	for _, tf := range siteTextFields() {
 		t := *tf.get(&site)
-		for _, l := range domain.Langs {
+		for _, l := range domain.Languages() {
 			add(tf.Name+"."+string(l), t[l])
 		}
 	}
@@ -147,7 +147,7 @@ func flatSite(site domain.Site) []domain.FieldChange {
 	}
 	add("photos", strings.Join(photos, "\n"))
 	var audio []string
-	for _, l := range domain.Langs {
+	for _, l := range domain.Languages() {
 		if a, ok := site.Audio[l]; ok {
 			audio = append(audio, string(l)+": "+a.Src)
 		}

@@ -290,7 +290,7 @@ func (s *Server) addClosure(c *fiber.Ctx) error {
 	if cl.To == "" {
 		cl.To = cl.From
 	}
-	for _, l := range domain.Langs {
+	for _, l := range domain.Languages() {
 		if r := formValue(c, "reason."+string(l)); r != "" {
 			cl.Reason[l] = r
 		}
@@ -355,7 +355,7 @@ func (s *Server) closureAlert(ctx context.Context, site string) (domain.Alert, s
 		return domain.Alert{}, ""
 	}
 	a := domain.Alert{Level: domain.AlertDanger, Text: domain.Text{}}
-	for _, l := range domain.Langs {
+	for _, l := range domain.Languages() {
 		// "Closed today" in the visitor's language; the reason falls back
 		// to another language when the bureau did not translate it.
 		a.Text[l] = s.I18n.T(l, "site.closed_banner", cl.Reason.String(l))

@@ -18,7 +18,7 @@ func (s *Server) view(c *fiber.Ctx, title string) *view {
 // viewIn starts a page in lang whose language switcher links to path.
 func (s *Server) viewIn(lang domain.Lang, title, path string) *view {
 	v := &view{Lang: lang, HTMLLang: i18n.HTMLLang(lang), Title: title, CSS: s.css, cat: s.I18n, assets: s.assets}
-	for _, l := range domain.Langs {
+	for _, l := range domain.Languages() {
 		v.Switch = append(v.Switch, langLink{Name: i18n.Autonym(l), HTMLLang: i18n.HTMLLang(l),
 			Href: path + "?lang=" + string(l), Current: l == lang})
 	}
@@ -29,7 +29,7 @@ func (s *Server) viewIn(lang domain.Lang, title, path string) *view {
 // URL) and its language alternates.
 func (s *Server) withCanonical(v *view, path string) {
 	v.Canonical = s.PublicURL + path
-	for _, l := range domain.Langs {
+	for _, l := range domain.Languages() {
 		v.Alternates = append(v.Alternates, altLink{HrefLang: i18n.HTMLLang(l), Href: v.Canonical + "?lang=" + string(l)})
 	}
 }

@@ -198,7 +198,11 @@ func flatSite(site domain.Site) []domain.FieldChange {
 	add("location", loc)
 	var photos []string
 	for _, p := range site.Photos {
-		photos = append(photos, p.Src+" ["+p.Alt[domain.Zh]+"|"+p.Alt[domain.En]+"|"+p.Alt[domain.Bo]+"]")
+		var alts []string
+		for _, l := range domain.Languages() {
+			alts = append(alts, p.Alt[l])
+		}
+		photos = append(photos, p.Src+" ["+strings.Join(alts, "|")+"]")
 	}
 	add("photos", strings.Join(photos, "\n"))
 	var audio []string

@@ -360,7 +360,11 @@ func (s *Server) closureAlert(ctx context.Context, site string) (domain.Alert, s
 		// to another language when the bureau did not translate it.
 		a.Text[l] = s.I18n.T(l, "site.closed_banner", cl.Reason.String(l))
 	}
-	return a, "|closed:" + cl.From + ":" + cl.To + ":" + cl.Reason[domain.Zh] + cl.Reason[domain.En] + cl.Reason[domain.Bo]
+	key := "|closed:" + cl.From + ":" + cl.To + ":"
+	for _, l := range domain.Languages() {
+		key += cl.Reason[l]
+	}
+	return a, key
 }
 
 // userSite reports whether the site is in the user's counties.

@@ -67,13 +67,14 @@ func WithLanguage(lang, from domain.Lang, override map[string]string, drop ...st
 // message stays a copy of the source language (English), which also shows
 // left-to-right text inside a right-to-left page.
 var UyghurSample = map[string]string{
-	"nav.home":        "باش بەت",
-	"nav.language":    "تىل",
-	"home.counties":   "ناھىيەلەر",
-	"home.site_count": "%d مەنزىرە رايونى",
-	"county.sites":    "مەنزىرە رايونلىرى",
-	"site.hours":      "ئېچىلىش ۋاقتى",
-	"site.tickets":    "بېلەت",
-	"site.altitude":   "دېڭىز يۈزىدىن ئېگىزلىكى",
-	"site.nearby":     "يېقىن ئەتراپتىكى مەنزىرە رايونلىرى",
+	"nav.home":            "باش بەت",
+	"nav.language":        "تىل",
+	"home.counties":       "ناھىيەلەر",
+	"home.site_count":     "%d مەنزىرە رايونى",
+	"home.site_count.one": "%d مەنزىرە رايونى",
+	"county.sites":        "مەنزىرە رايونلىرى",
+	"site.hours":          "ئېچىلىش ۋاقتى",
+	"site.tickets":        "بېلەت",
+	"site.altitude":       "دېڭىز يۈزىدىن ئېگىزلىكى",
+	"site.nearby":         "يېقىن ئەتراپتىكى مەنزىرە رايونلىرى",
 }

@@ -1,0 +1,87 @@
+package web
+
+import (
+	"context"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/yimayou/yimayou/app/content"
+	"github.com/yimayou/yimayou/app/domain"
+	"github.com/yimayou/yimayou/app/i18n"
+	"github.com/yimayou/yimayou/app/i18n/i18ntest"
+	"github.com/yimayou/yimayou/app/store/storetest"
+	"github.com/yimayou/yimayou/app/web/browsertest"
+	demo "github.com/yimayou/yimayou/content"
+)
+
+// A page in an added right-to-left language, on a 390 px phone: the page
+// runs right to left (the brand on the right, the switcher on the left),
+// Chinese fallback text inside it runs left to right, each script gets
+// its own font stack, and nothing is wider than the phone.
+func TestRightToLeftPageOnAPhone(t *testing.T) {
+	ctx := browsertest.New(t, browsertest.Options{Width: 390, Height: 900})
+	t.Cleanup(domain.ResetLanguages)
+	fsys, err := i18ntest.WithLanguage("ug", domain.En, i18ntest.UyghurSample)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ui, err := i18n.LoadFS(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ui.Offer(nil); err != nil {
+		t.Fatal(err)
+	}
+	s := storetest.New(t)
+	pack, err := content.Load(demo.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := content.Import(context.Background(), s, pack); err != nil {
+		t.Fatal(err)
+	}
+	f := newFixtureWith(t, s, nil, func(d *Deps) { d.I18n = ui })
+	base := f.serveReal(t)
+	type layout struct {
+		Dir, BodyDir, H1Dir, H1Font, DtFont string
+		BrandRight, NavRight                float64
+		Overflow                            bool
+	}
+	const probe = `(() => {
+		const r = e => e.getBoundingClientRect(), cs = e => getComputedStyle(e);
+		const h1 = document.querySelector('h1'), dt = document.querySelector('dt') || document.querySelector('h2');
+		return {Dir: document.documentElement.dir, BodyDir: cs(document.body).direction,
+			H1Dir: cs(h1).direction, H1Font: cs(h1).fontFamily, DtFont: cs(dt).fontFamily,
+			BrandRight: r(document.querySelector('.brand')).right, NavRight: r(document.querySelector('nav.langs')).right,
+			Overflow: document.documentElement.scrollWidth > window.innerWidth + 1};
+	})()`
+	for _, page := range []struct{ name, path string }{
+		{"home", "/?lang=ug"},
+		{"site", "/s/513337/yading?lang=ug"},
+	} {
+		if err := chromedp.Do(ctx, chromedp.Navigate(base+page.path), chromedp.WaitVisible(chromedp.CSS("h1"))); err != nil {
+			t.Fatal(err)
+		}
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[layout](probe))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s: %+v", page.name, got)
+		if got.Dir != "rtl" || got.BodyDir != "rtl" {
+			t.Errorf("%s: page direction %q/%q, want rtl", page.name, got.Dir, got.BodyDir)
+		}
+		if got.BrandRight <= got.NavRight {
+			t.Errorf("%s: the brand (right edge %v) is not right of the language switcher (%v)", page.name, got.BrandRight, got.NavRight)
+		}
+		if got.Overflow {
+			t.Errorf("%s: page wider than the phone", page.name)
+		}
+		if page.name == "site" {
+			if got.H1Dir != "ltr" || got.H1Font == got.DtFont {
+				t.Errorf("site: the Chinese fallback name runs %s in %q, the Uyghur heading in %q", got.H1Dir, got.H1Font, got.DtFont)
+			}
+		}
+		browsertest.Screenshot(ctx, t, page.name+"-ug-390.png")
+	}
+}

@@ -23,7 +23,6 @@ import (
 	"github.com/yimayou/yimayou/app/config"
 	"github.com/yimayou/yimayou/app/domain"
 	"github.com/yimayou/yimayou/app/events"
-	"github.com/yimayou/yimayou/app/i18n"
 	"github.com/yimayou/yimayou/app/netguard"
 	"github.com/yimayou/yimayou/app/qr"
 	"github.com/yimayou/yimayou/app/web"
@@ -120,6 +119,11 @@ func serve(ctx context.Context, env Env, o serveOptions) error {
 		cfg.PublicURL = "http://" + ln.Addr().String()
 	}
 
+	// The visitor languages, before any content is read (the demo pack).
+	ui, err := uiCatalogs()
+	if err != nil {
+		return err
+	}
 	db, err := openDatabase(ctx, cfg, log, true)
 	if err != nil {
 		return err
@@ -182,11 +186,6 @@ func serve(ctx context.Context, env Env, o serveOptions) error {
 	reg.MustRegister(evlog.Collectors()...)
 	reg.MustRegister(listenerCollectors(ln)...)
 	tagger := events.NewTagger(secrets, log) // visitor keys and late-event tokens
-	// The visitor languages: every catalogue until the region chooses.
-	ui := i18n.MustLoad()
-	if err := ui.Offer(nil); err != nil {
-		return err
-	}
 	app, err := web.New(web.Deps{
 		Catalog: cat, I18n: ui, Recorder: evlog, Tagger: tagger, LateTokens: tagger, LateClaims: db, QR: qr.NewRenderer(32 << 20),
 		ReadyExtra: map[string]web.ReadyCheck{"event_log": func(context.Context) (any, error) { return evlog.Ready(cfg.ReadyMaxLag) }},

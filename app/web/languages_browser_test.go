@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -15,12 +16,11 @@ import (
 	demo "github.com/yimayou/yimayou/content"
 )
 
-// A page in an added right-to-left language, on a 390 px phone: the page
-// runs right to left (the brand on the right, the switcher on the left),
+// A page in an added right-to-left language, on 390 and 320 px phones: the page
+// runs right to left (the brand at the right, where a line starts),
 // Chinese fallback text inside it runs left to right, each script gets
 // its own font stack, and nothing is wider than the phone.
 func TestRightToLeftPageOnAPhone(t *testing.T) {
-	ctx := browsertest.New(t, browsertest.Options{Width: 390, Height: 900})
 	t.Cleanup(domain.ResetLanguages)
 	fsys, err := i18ntest.WithLanguage("ug", domain.En, i18ntest.UyghurSample)
 	if err != nil {
@@ -45,7 +45,7 @@ func TestRightToLeftPageOnAPhone(t *testing.T) {
 	base := f.serveReal(t)
 	type layout struct {
 		Dir, BodyDir, H1Dir, H1Font, DtFont string
-		BrandRight, NavRight                float64
+		BrandRight, BrandLeft, Width        float64
 		Overflow                            bool
 	}
 	const probe = `(() => {
@@ -53,35 +53,38 @@ func TestRightToLeftPageOnAPhone(t *testing.T) {
 		const h1 = document.querySelector('h1'), dt = document.querySelector('dt') || document.querySelector('h2');
 		return {Dir: document.documentElement.dir, BodyDir: cs(document.body).direction,
 			H1Dir: cs(h1).direction, H1Font: cs(h1).fontFamily, DtFont: cs(dt).fontFamily,
-			BrandRight: r(document.querySelector('.brand')).right, NavRight: r(document.querySelector('nav.langs')).right,
+			BrandRight: r(document.querySelector('.brand')).right, BrandLeft: r(document.querySelector('.brand')).left, Width: window.innerWidth,
 			Overflow: document.documentElement.scrollWidth > window.innerWidth + 1};
 	})()`
-	for _, page := range []struct{ name, path string }{
-		{"home", "/?lang=ug"},
-		{"site", "/s/513337/yading?lang=ug"},
-	} {
-		if err := chromedp.Do(ctx, chromedp.Navigate(base+page.path), chromedp.WaitVisible(chromedp.CSS("h1"))); err != nil {
-			t.Fatal(err)
-		}
-		got, err := chromedp.Run(ctx, chromedp.Evaluate[layout](probe))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("%s: %+v", page.name, got)
-		if got.Dir != "rtl" || got.BodyDir != "rtl" {
-			t.Errorf("%s: page direction %q/%q, want rtl", page.name, got.Dir, got.BodyDir)
-		}
-		if got.BrandRight <= got.NavRight {
-			t.Errorf("%s: the brand (right edge %v) is not right of the language switcher (%v)", page.name, got.BrandRight, got.NavRight)
-		}
-		if got.Overflow {
-			t.Errorf("%s: page wider than the phone", page.name)
-		}
-		if page.name == "site" {
-			if got.H1Dir != "ltr" || got.H1Font == got.DtFont {
-				t.Errorf("site: the Chinese fallback name runs %s in %q, the Uyghur heading in %q", got.H1Dir, got.H1Font, got.DtFont)
+	for _, width := range []int{390, 320} {
+		ctx := browsertest.New(t, browsertest.Options{Width: width, Height: 900})
+		for _, page := range []struct{ name, path string }{
+			{"home", "/?lang=ug"},
+			{"site", "/s/513337/yading?lang=ug"},
+		} {
+			if err := chromedp.Do(ctx, chromedp.Navigate(base+page.path), chromedp.WaitVisible(chromedp.CSS("h1"))); err != nil {
+				t.Fatal(err)
 			}
+			got, err := chromedp.Run(ctx, chromedp.Evaluate[layout](probe))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%s at %d px: %+v", page.name, width, got)
+			if got.Dir != "rtl" || got.BodyDir != "rtl" {
+				t.Errorf("%s: page direction %q/%q, want rtl", page.name, got.Dir, got.BodyDir)
+			}
+			if got.BrandRight < got.Width-40 || got.BrandLeft < got.Width/2 {
+				t.Errorf("%s: the brand (%v–%v px) does not start at the right of a %v px page", page.name, got.BrandLeft, got.BrandRight, got.Width)
+			}
+			if got.Overflow {
+				t.Errorf("%s: page wider than the phone", page.name)
+			}
+			if page.name == "site" {
+				if got.H1Dir != "ltr" || got.H1Font == got.DtFont {
+					t.Errorf("site: the Chinese fallback name runs %s in %q, the Uyghur heading in %q", got.H1Dir, got.H1Font, got.DtFont)
+				}
+			}
+			browsertest.Screenshot(ctx, t, fmt.Sprintf("%s-ug-%d.png", page.name, width))
 		}
-		browsertest.Screenshot(ctx, t, page.name+"-ug-390.png")
 	}
 }

@@ -88,3 +88,43 @@ func TestRightToLeftPageOnAPhone(t *testing.T) {
 		}
 	}
 }
+
+// At 1366 px the editor shows an added language as a fourth column: the
+// four name inputs side by side on one row, each wide enough to type in,
+// the Uyghur one right to left.
+func TestEditorFourColumnsInBrowser(t *testing.T) {
+	app, _ := consoleAppIn(t, uyghurCatalogs(t))
+	base := serveApp(t, app)
+	ctx := browsertest.New(t, browsertest.Options{Width: 1366, Height: 900})
+	err := chromedp.Do(ctx, chromedp.Navigate(base+"/admin/login?lang=en"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=username]`), "luding-editor"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), testPassword),
+		chromedp.Click(chromedp.CSS(`form[action="/admin/login"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`nav.console-nav`)),
+		chromedp.Navigate(base+"/admin/sites/hailuogou/edit"),
+		chromedp.WaitVisible(chromedp.CSS(`input[name="name.ug"]`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name="name.ug"]`), "خەيلوگۇ مۇزلۇقى"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	type cell struct {
+		Top, Width float64
+		Dir        string
+	}
+	cells, err := chromedp.Run(ctx, chromedp.Evaluate[[]cell](`["zh","en","bo","ug"].map(l => {
+		const e = document.querySelector('input[name="name.' + l + '"]'), r = e.getBoundingClientRect();
+		return {Top: r.top, Width: r.width, Dir: getComputedStyle(e).direction};
+	})`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range cells {
+		if c.Top != cells[0].Top || c.Width < 150 {
+			t.Errorf("name input %d: %+v, want on the row of the first (%v) and at least 150 px wide", i, c, cells[0].Top)
+		}
+	}
+	if cells[3].Dir != "rtl" || cells[0].Dir != "ltr" {
+		t.Errorf("directions %+v", cells)
+	}
+	browsertest.Screenshot(ctx, t, "console-editor-ug-1366.png")
+}

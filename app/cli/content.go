@@ -13,7 +13,6 @@ import (
 
 	"github.com/yimayou/yimayou/app/content"
 	"github.com/yimayou/yimayou/app/domain"
-	"github.com/yimayou/yimayou/app/i18n"
 	demo "github.com/yimayou/yimayou/content"
 )
 
@@ -78,7 +77,7 @@ func importDir(ctx context.Context, env Env, o importOptions) error {
 	if st, err := os.Stat(o.Dir); err != nil || !st.IsDir() {
 		return fmt.Errorf("%s: not a directory", o.Dir)
 	}
-	cat, err := i18n.Load()
+	cat, err := uiCatalogs()
 	if err != nil {
 		return err
 	}
@@ -133,6 +132,9 @@ diffs cleanly.`,
 }
 
 func exportPack(ctx context.Context, env Env, dir string) error {
+	if _, err := uiCatalogs(); err != nil {
+		return err
+	}
 	return withDatabase(ctx, env, func(ctx context.Context, db *database) error {
 		pack, err := content.Export(ctx, db)
 		if err != nil {

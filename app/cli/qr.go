@@ -52,18 +52,18 @@ func qrExport(ctx context.Context, env Env, o qrExportOptions) error {
 	if !domain.ValidCountyCode(o.County) {
 		return usageErr("--county %q: want a six-digit GB/T 2260 code", o.County)
 	}
+	cat, err := uiCatalogs()
+	if err != nil {
+		return err
+	}
 	lang, ok := i18n.Parse(o.Lang)
 	if !ok {
-		return usageErr("--lang %q: want zh, en or bo", o.Lang)
+		return usageErr("--lang %q: want one of %v", o.Lang, cat.Offered())
 	}
 	if o.Out == "" {
 		o.Out = "signs-" + o.County + ".zip"
 	}
 	cfg, err := loadConfig(env, nil)
-	if err != nil {
-		return err
-	}
-	cat, err := i18n.Load()
 	if err != nil {
 		return err
 	}

@@ -23,7 +23,6 @@ import (
 	"github.com/yimayou/yimayou/app/config"
 	"github.com/yimayou/yimayou/app/domain"
 	"github.com/yimayou/yimayou/app/events"
-	"github.com/yimayou/yimayou/app/i18n"
 	"github.com/yimayou/yimayou/app/netguard"
 	"github.com/yimayou/yimayou/app/qr"
 	"github.com/yimayou/yimayou/app/web"
@@ -120,6 +119,11 @@ func serve(ctx context.Context, env Env, o serveOptions) error {
 		cfg.PublicURL = "http://" + ln.Addr().String()
 	}
 
+	// The visitor languages, before any content is read (the demo pack).
+	ui, err := uiCatalogs()
+	if err != nil {
+		return err
+	}
 	db, err := openDatabase(ctx, cfg, log, true)
 	if err != nil {
 		return err
@@ -159,6 +163,15 @@ func serve(ctx context.Context, env Env, o serveOptions) error {
 	if err != nil {
 		return err
 	}
+	// The visitor languages are the region's choice among the catalogues
+	// (empty: every catalogue), also set once here; /admin/region says a
+	// change needs a restart.
+	if langs := cat.Snapshot().Region.Languages; len(langs) > 0 {
+		if err := ui.Offer(langs); err != nil {
+			return fmt.Errorf("region languages: %w: fix them at /admin/region or import a region.yaml (yimayou import)", err)
+		}
+		log.Info("visitor languages", "languages", langs)
+	}
 	workers, stopWorkers := context.WithCancel(context.Background())
 	defer stopWorkers()
 	go cat.Watch(workers, cfg.ReloadEvery)
@@ -189,7 +202,7 @@ func serve(ctx context.Context, env Env, o serveOptions) error {
 	reg.MustRegister(listenerCollectors(ln)...)
 	tagger := events.NewTagger(secrets, log) // visitor keys and late-event tokens
 	app, err := web.New(web.Deps{
-		Catalog: cat, I18n: i18n.MustLoad(), Recorder: evlog, Tagger: tagger, LateTokens: tagger, LateClaims: db, QR: qr.NewRenderer(32 << 20),
+		Catalog: cat, I18n: ui, Recorder: evlog, Tagger: tagger, LateTokens: tagger, LateClaims: db, QR: qr.NewRenderer(32 << 20),
 		ReadyExtra: map[string]web.ReadyCheck{"event_log": func(context.Context) (any, error) { return evlog.Ready(cfg.ReadyMaxLag) }},
 		DB:         db, Registry: reg, Log: log, PublicURL: cfg.PublicURL, Public: public.FS, Version: version(),
 		TrustedProxies: cfg.TrustedProxies, ProxyHeader: cfg.ProxyHeader, MetricsToken: cfg.MetricsToken,

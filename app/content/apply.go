@@ -191,7 +191,7 @@ func flatSite(site domain.Site) []domain.FieldChange {
 	var out []domain.FieldChange
 	add := func(name, v string) { out = append(out, domain.FieldChange{Field: name, After: v}) }
 	for _, tf := range site.TextFields() {
-		for _, l := range domain.Langs {
+		for _, l := range domain.Languages() {
 			add(tf.Name+"."+string(l), (*tf.Text)[l])
 		}
 	}
@@ -213,11 +213,15 @@ func flatSite(site domain.Site) []domain.FieldChange {
 	add("location", loc)
 	var photos []string
 	for _, p := range site.Photos {
-		photos = append(photos, p.Src+" ["+p.Alt[domain.Zh]+"|"+p.Alt[domain.En]+"|"+p.Alt[domain.Bo]+"]")
+		var alts []string
+		for _, l := range domain.Languages() {
+			alts = append(alts, p.Alt[l])
+		}
+		photos = append(photos, p.Src+" ["+strings.Join(alts, "|")+"]")
 	}
 	add("photos", strings.Join(photos, "\n"))
 	var audio []string
-	for _, l := range domain.Langs {
+	for _, l := range domain.Languages() {
 		if a, ok := site.Audio[l]; ok {
 			audio = append(audio, string(l)+": "+a.Src+" ("+strconv.Itoa(len(a.Transcript))+" bytes of transcript)")
 		}

@@ -22,7 +22,7 @@ import (
 // cell left empty, keeps what an existing site already has, so a sheet
 // with only "key,hours_zh" updates opening hours and nothing else.
 //
-//	key, county, name_zh/en/bo, summary_*, hours_*, best_season_*,
+//	key, county, name_zh/en/bo (or any visitor language), summary_*, hours_*, best_season_*,
 //	safety_*, address_*, reservation_*, ticket_note_*, altitude_note_*,
 //	altitude_min, altitude_max (metres), a_level (1A–5A), a_level_since
 //	(YYYY-MM), lat, lon (WGS-84), prices ("门票=90; 观光车=70.5", yuan,
@@ -413,7 +413,7 @@ func changedColumns(before, after domain.Site, exists bool) []string {
 	var out []string
 	for _, name := range []string{"name", "summary", "hours", "best_season", "safety", "address", "reservation", "ticket_note", "altitude_note"} {
 		b, a := *csvTextColumns[name](&before), *csvTextColumns[name](&after)
-		for _, l := range domain.Langs {
+		for _, l := range domain.Languages() {
 			if b[l] != a[l] {
 				out = append(out, name+"_"+string(l))
 			}

@@ -1,24 +1,102 @@
 package content
 
-import "github.com/yimayou/yimayou/app/domain"
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/yimayou/yimayou/app/domain"
+)
 
 // The structs below are the files' schema. Their field order is the order
 // of keys in a written file; omitempty keeps unknown values out of it.
 
-// textYAML has one field per language, so keys come out in a fixed order
-// and an unknown language is an "unknown field" error on load.
-type textYAML struct {
-	Zh string `yaml:"zh,omitempty"`
-	En string `yaml:"en,omitempty"`
-	Bo string `yaml:"bo,omitempty"`
-}
+// textYAML is a text with one key per visitor language (zh, en, bo, or
+// whatever the region offers). It is written in the languages' order, and
+// a key that is not a visitor language is an error on load, with its line.
+type textYAML map[domain.Lang]string
 
 func textToYAML(t domain.Text) textYAML {
-	return textYAML{Zh: t[domain.Zh], En: t[domain.En], Bo: t[domain.Bo]}
+	var y textYAML
+	for l, s := range t {
+		if s == "" {
+			continue
+		}
+		if y == nil {
+			y = textYAML{}
+		}
+		y[l] = s
+	}
+	return y
 }
 
 func (y textYAML) text() domain.Text {
-	return cleanText(domain.Text{domain.Zh: y.Zh, domain.En: y.En, domain.Bo: y.Bo}, cleanLine)
+	return cleanText(domain.Text(y), cleanLine)
+}
+
+// MarshalYAML writes the visitor languages in their order, then any other
+// language the text still has (a language the region stopped offering
+// keeps its text), in code order.
+func (y textYAML) MarshalYAML() (any, error) {
+	n := &yaml.Node{Kind: yaml.MappingNode}
+	add := func(l domain.Lang) {
+		n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: string(l)},
+			&yaml.Node{Kind: yaml.ScalarNode, Value: y[l]})
+	}
+	langs := domain.Languages()
+	for _, l := range langs {
+		if y[l] != "" {
+			add(l)
+		}
+	}
+	var rest []domain.Lang
+	for l, s := range y {
+		if s != "" && !slices.Contains(langs, l) {
+			rest = append(rest, l)
+		}
+	}
+	slices.Sort(rest)
+	for _, l := range rest {
+		add(l)
+	}
+	return n, nil
+}
+
+// UnmarshalYAML reads a mapping of language to string; every key must be
+// a visitor language.
+func (y *textYAML) UnmarshalYAML(n *yaml.Node) error {
+	var raw map[string]string
+	if err := n.Decode(&raw); err != nil {
+		return err
+	}
+	var bad []string
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := n.Content[i]; !domain.Lang(k.Value).Valid() {
+			bad = append(bad, fmt.Sprintf("line %d: unknown language %q (the visitor languages are %s)",
+				k.Line, k.Value, joinLangs(domain.Languages())))
+		}
+	}
+	if bad != nil {
+		return &yaml.TypeError{Errors: bad}
+	}
+	*y = nil
+	for k, v := range raw {
+		if *y == nil {
+			*y = textYAML{}
+		}
+		(*y)[domain.Lang(k)] = v
+	}
+	return nil
+}
+
+func joinLangs(langs []domain.Lang) string {
+	s := make([]string, len(langs))
+	for i, l := range langs {
+		s[i] = string(l)
+	}
+	return strings.Join(s, ", ")
 }
 
 type countyYAML struct {

@@ -126,10 +126,10 @@ func (l *loader) loadSite(key string) {
 		case isMD && domain.Lang(lang).Valid():
 			langs = append(langs, domain.Lang(lang))
 		case isMD:
-			l.fail(file, 0, fmt.Errorf("unknown language %q in the file name (want zh.md, en.md or bo.md)", lang))
+			l.fail(file, 0, fmt.Errorf("unknown language %q in the file name (want one of %s)", lang, mdNames()))
 			ok = false
 		default:
-			l.fail(file, 0, fmt.Errorf("unexpected file: a site folder holds %s, zh.md, en.md, bo.md and %s", siteFile, ticketsFile))
+			l.fail(file, 0, fmt.Errorf("unexpected file: a site folder holds %s, %s and %s", siteFile, mdNames(), ticketsFile))
 			ok = false
 		}
 	}
@@ -386,4 +386,14 @@ func lineAt(lines []int, i int) int {
 		return lines[i]
 	}
 	return 0
+}
+
+// mdNames lists the Markdown file names of the visitor languages: "zh.md,
+// en.md, bo.md".
+func mdNames() string {
+	var names []string
+	for _, l := range domain.Languages() {
+		names = append(names, string(l)+".md")
+	}
+	return strings.Join(names, ", ")
 }

@@ -120,7 +120,7 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name:  "unknown language in a text",
 			files: fstest.MapFS{"counties.yaml": {Data: []byte("- code: \"513301\"\n  name:\n    zh: 康定市\n    fr: Kangding\n")}},
-			want:  []string{`counties.yaml:4: unknown field "fr"`},
+			want:  []string{`counties.yaml:4: unknown language "fr" (the visitor languages are zh, en, bo)`},
 		},
 		{
 			name:  "duplicate key",

@@ -74,7 +74,7 @@ func (p Pack) MediaNames() []string {
 				use(z.Src)
 			}
 		}
-		for _, l := range domain.Langs {
+		for _, l := range domain.Languages() {
 			if a, ok := s.Audio[l]; ok {
 				use(a.Src)
 			}

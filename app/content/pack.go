@@ -383,7 +383,7 @@ func siteTexts(s domain.Site) []namedText {
 func checkText(t domain.Text) error {
 	for l := range t {
 		if !l.Valid() {
-			return fmt.Errorf("unknown language %q (want zh, en or bo)", l)
+			return fmt.Errorf("unknown language %q (the visitor languages are %s)", l, joinLangs(domain.Languages()))
 		}
 	}
 	return nil

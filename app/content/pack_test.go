@@ -308,3 +308,47 @@ func mustWrite(t *testing.T, name, data string) {
 		t.Fatal(err)
 	}
 }
+
+// A fourth visitor language is a pack language like the others: its keys
+// in YAML texts (written after zh, en, bo), its <lang>.md file, its audio;
+// a pack in it is refused where the region does not offer it.
+func TestRoundTripAddedLanguage(t *testing.T) {
+	t.Cleanup(domain.ResetLanguages)
+	ug := domain.Lang("ug")
+	if err := domain.SetLanguages([]domain.Language{{Code: domain.Zh}, {Code: domain.En}, {Code: domain.Bo}, {Code: ug, RTL: true}}); err != nil {
+		t.Fatal(err)
+	}
+	p := fullPack()
+	p.Counties[0].Name[ug] = "كاڭدىڭ"
+	p.Sites[0].Name[ug] = "بىرىنچى"
+	p.Sites[0].Body[ug] = "بىرىنچى ئابزاس."
+	p.Sites[0].Prices[0].Label[ug] = "بېلەت"
+	p.Sites[0].Audio[ug] = domain.AudioGuide{Src: "/media/a-ug.mp3", Type: "audio/mpeg"}
+	p = p.Normalize()
+	dir := t.TempDir()
+	if err := Write(dir, p); err != nil {
+		t.Fatalf("Write: %v", err)
+	}
+	got, err := Load(os.DirFS(dir))
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if !reflect.DeepEqual(got, p) {
+		t.Fatalf("Load(Write(p)) lost the added language:\n%#v\nwant\n%#v", got.Sites[0], p.Sites[0])
+	}
+	tree := readTree(t, dir)
+	if _, ok := tree["sites/a-site/ug.md"]; !ok {
+		t.Fatal("no sites/a-site/ug.md")
+	}
+	counties := tree["counties.yaml"]
+	if i, j := strings.Index(counties, "bo: དར་མདོ"), strings.Index(counties, "ug: كاڭدىڭ"); i < 0 || j < i {
+		t.Fatalf("ug not written after bo:\n%s", counties)
+	}
+	// The default languages: the same pack is refused, with the file and
+	// line of the Uyghur key, and no Uyghur Markdown file is taken.
+	domain.ResetLanguages()
+	_, err = Load(os.DirFS(dir))
+	if err == nil || !strings.Contains(err.Error(), `counties.yaml:`) || !strings.Contains(err.Error(), `unknown language "ug" (the visitor languages are zh, en, bo)`) {
+		t.Fatalf("Load without ug offered: %v", err)
+	}
+}

@@ -186,7 +186,7 @@ func encode(p Pack) ([]packFile, error) {
 			return nil, err
 		}
 		files = append(files, packFile{siteYAML(s.Key), data})
-		for _, lang := range domain.Langs {
+		for _, lang := range domain.Languages() {
 			data, err := encodeLang(s, lang)
 			if err != nil {
 				return nil, err

@@ -3,6 +3,7 @@ package domain
 import (
 	"errors"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -176,5 +177,34 @@ func TestSiteProblems(t *testing.T) {
 		if !fields[f] {
 			t.Errorf("no problem for %s: %v", f, fields)
 		}
+	}
+}
+
+func TestSetLanguages(t *testing.T) {
+	t.Cleanup(ResetLanguages)
+	ug := Lang("ug")
+	if err := SetLanguages([]Language{{Code: Zh}, {Code: En}, {Code: ug, RTL: true, Prefer: []Lang{En, "xx"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := ug.Fallback(); !slices.Equal(got, []Lang{ug, En, Zh}) {
+		t.Fatalf("ug fallback %v: want itself, its preferred offered ones, then the order", got)
+	}
+	if got := Zh.Fallback(); !slices.Equal(got, []Lang{Zh, En, ug}) {
+		t.Fatalf("zh fallback %v", got)
+	}
+	if Bo.Valid() || !ug.Valid() || ug.Info().Dir() != "rtl" || Bo.Info().Autonym != "bo" {
+		t.Fatal("Valid or Info do not follow SetLanguages")
+	}
+	if m := (Text{Zh: "x"}).Missing(); !slices.Equal(m, []Lang{En, ug}) {
+		t.Fatalf("Missing %v", m)
+	}
+	for _, bad := range [][]Language{{{Code: En}}, {{Code: Zh}, {Code: Zh}}, {{Code: Zh}, {Code: "Not a code"}}, nil} {
+		if err := SetLanguages(bad); err == nil {
+			t.Errorf("SetLanguages(%v) accepted", bad)
+		}
+	}
+	ResetLanguages()
+	if got := Languages(); !slices.Equal(got, []Lang{Zh, En, Bo}) || DefaultLang() != Zh || Zh.Info().HTMLTag() != "zh-Hans" {
+		t.Fatalf("reset: %v", got)
 	}
 }

@@ -71,7 +71,7 @@ func (s Site) Problems() []*ValidationError {
 		case multi:
 			limit = MaxShortLen
 		}
-		for _, l := range Langs {
+		for _, l := range Languages() {
 			v := (*tf.Text)[l]
 			if len(v) > limit {
 				add(tf.Name+"."+string(l), "error.rule.too_long", limit)
@@ -99,7 +99,7 @@ func (s Site) Problems() []*ValidationError {
 		if p.Fen > MaxPriceFen {
 			add("prices", "error.rule.price_high")
 		}
-		for _, l := range Langs {
+		for _, l := range Languages() {
 			if len(p.Label[l]) > MaxLineLen || strings.ContainsAny(p.Label[l], "\r\n") {
 				add("prices", "error.rule.one_line")
 			}
@@ -109,13 +109,13 @@ func (s Site) Problems() []*ValidationError {
 		add("photos", "error.rule.too_many", MaxPhotos)
 	}
 	for _, p := range s.Photos {
-		for _, l := range Langs {
+		for _, l := range Languages() {
 			if len(p.Alt[l]) > MaxLineLen || strings.ContainsAny(p.Alt[l], "\r\n") {
 				add("photos", "error.rule.one_line")
 			}
 		}
 	}
-	for _, l := range Langs {
+	for _, l := range Languages() {
 		if a, ok := s.Audio[l]; ok {
 			if len(a.Transcript) > MaxTranscript || a.Seconds > MaxAudioSecond {
 				add("audio."+string(l), "error.audio")

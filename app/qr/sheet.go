@@ -7,6 +7,8 @@ import (
 	"html/template"
 	"image/color"
 	"strings"
+
+	"github.com/yimayou/yimayou/app/i18n"
 )
 
 // Paper is a sign sheet's paper size.
@@ -106,7 +108,9 @@ func SheetCSPHash() string {
 	return "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
 }
 
-var sheetTpl = template.Must(template.New("sheet").Parse(`<!doctype html>
+// dir gives a text marked with lang its direction once a visitor
+// language is right to left (i18n.DirAttr).
+var sheetTpl = template.Must(template.New("sheet").Funcs(template.FuncMap{"dir": i18n.DirAttr}).Parse(`<!doctype html>
 <html lang="{{.Lang}}">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex">
 <title>{{.Title}}</title>
@@ -115,12 +119,12 @@ var sheetTpl = template.Must(template.New("sheet").Parse(`<!doctype html>
 <body class="{{if eq .Paper "A5"}}a5{{else}}a4{{end}}">
 {{with .Screen}}<p class="screen">{{.}}<br>{{range $.ScreenLinks}}<a href="{{.Href}}">{{.Text}}</a>{{end}}</p>{{end}}
 {{range .Signs}}<section class="sheet" aria-label="{{.Code}}">
-<div class="names">{{range .Names}}<p class="{{.Lang | printf "%.2s"}}" lang="{{.Lang}}">{{.Text}}</p>{{end}}</div>
+<div class="names">{{range .Names}}<p class="{{.Lang | printf "%.2s"}}" lang="{{.Lang}}"{{with dir .Lang}} dir="{{.}}"{{end}}>{{.Text}}</p>{{end}}</div>
 <div class="qr">{{.SVG}}</div>
-<p class="scan">{{range $.Scan}}<span lang="{{.Lang}}">{{.Text}}</span>{{end}}</p>
+<p class="scan">{{range $.Scan}}<span lang="{{.Lang}}"{{with dir .Lang}} dir="{{.}}"{{end}}>{{.Text}}</span>{{end}}</p>
 <div><p class="code">{{.Code}}</p><p class="short">{{.Short}}</p>
-<p class="hint">{{range $.TypeHint}}<span lang="{{.Lang}}">{{.Text}}</span> {{end}}</p></div>
-<div class="bureau">{{range $.Bureau}}<span lang="{{.Lang}}">{{.Text}}</span>{{end}}{{with $.Phone}}<span>{{.}}</span>{{end}}{{with .Label}}<div class="label">{{.}}</div>{{end}}</div>
+<p class="hint">{{range $.TypeHint}}<span lang="{{.Lang}}"{{with dir .Lang}} dir="{{.}}"{{end}}>{{.Text}}</span> {{end}}</p></div>
+<div class="bureau">{{range $.Bureau}}<span lang="{{.Lang}}"{{with dir .Lang}} dir="{{.}}"{{end}}>{{.Text}}</span>{{end}}{{with $.Phone}}<span>{{.}}</span>{{end}}{{with .Label}}<div class="label">{{.}}</div>{{end}}</div>
 </section>{{end}}
 </body>
 </html>`))

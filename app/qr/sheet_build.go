@@ -16,8 +16,8 @@ import (
 // export` both use it, so a sheet looks the same wherever it is made.
 func NewSheet(cat *i18n.Catalogs, publicURL string, region domain.Region, county domain.County, sites map[string]domain.Site, signs []domain.Sign, lang domain.Lang, paper Paper) Sheet {
 	sh := Sheet{Lang: i18n.HTMLLang(lang), Paper: paper, Title: cat.T(lang, "console.sheet.title", county.Name.String(lang))}
-	hasBureau := len(region.Bureau.Missing()) < len(domain.Langs)
-	for _, l := range domain.Langs {
+	hasBureau := len(region.Bureau.Missing()) < len(domain.Languages())
+	for _, l := range domain.Languages() {
 		hl := i18n.HTMLLang(l)
 		switch {
 		case hasBureau && region.Bureau[l] != "":
@@ -35,7 +35,7 @@ func NewSheet(cat *i18n.Catalogs, publicURL string, region domain.Region, county
 		url := SignURL(publicURL, g.Code)
 		s := SheetSign{Code: g.Code, URL: url, Short: ShortURL(url), Label: g.Label}
 		site := sites[g.Site]
-		for _, l := range domain.Langs {
+		for _, l := range domain.Languages() {
 			if name := site.Name[l]; name != "" {
 				s.Names = append(s.Names, SheetText{Lang: i18n.HTMLLang(l), Text: name})
 			}

@@ -99,3 +99,31 @@ func TestBatchZIP(t *testing.T) {
 		t.Error("a cancelled batch did not stop")
 	}
 }
+
+// A sheet in a region with a right-to-left language gives each text its
+// direction; with zh, en, bo only, no dir attribute at all.
+func TestSheetDirections(t *testing.T) {
+	t.Cleanup(domain.ResetLanguages)
+	county := domain.County{Code: "513322", Name: domain.Text{domain.Zh: "泸定县"}}
+	sites := map[string]domain.Site{"s": {Key: "s", County: "513322", Name: domain.Text{domain.Zh: "海螺沟", "ug": "خەيلوگۇ"}}}
+	signs := []domain.Sign{{Code: "ABCDEF", Site: "s", County: "513322", Enabled: true}}
+	render := func() string {
+		html, err := NewRenderer(0).SheetHTML(NewSheet(i18n.MustLoad(), "https://qr.example.cn/", domain.Region{}, county, sites, signs, domain.Zh, A5))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(html)
+	}
+	if html := render(); strings.Contains(html, " dir=") {
+		t.Fatal("dir attributes with only left-to-right languages")
+	}
+	if err := domain.SetLanguages([]domain.Language{{Code: domain.Zh, Tag: "zh-Hans"}, {Code: "ug", RTL: true}}); err != nil {
+		t.Fatal(err)
+	}
+	html := render()
+	for _, want := range []string{`lang="ug" dir="rtl">خەيلوگۇ</p>`, `lang="zh-Hans" dir="ltr">海螺沟</p>`} {
+		if !strings.Contains(html, want) {
+			t.Errorf("sheet lacks %s", want)
+		}
+	}
+}

@@ -75,7 +75,7 @@ func TestClosureRefusesReservations(t *testing.T) {
 		if !errors.As(err, &r) || r.Reason != tickets.ReasonClosed {
 			t.Fatalf("%s: %v", date, err)
 		}
-		for _, l := range domain.Langs {
+		for _, l := range domain.Languages() {
 			if args := r.Args(l); len(args) != 1 || args[0] != reason[l] {
 				t.Fatalf("%s: reason in %s: %v", date, l, args)
 			}

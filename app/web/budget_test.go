@@ -30,7 +30,7 @@ func TestFirstResponseFitsOneRoundTrip(t *testing.T) {
 	largest, largestAt := 0, ""
 	pages := 0
 	for _, site := range pack.Sites {
-		for _, l := range domain.Langs {
+		for _, l := range domain.Languages() {
 			path := siteHref(site.County, site.Key) + "?lang=" + string(l)
 			r := f.get(t, path, "Accept-Encoding", "gzip")
 			if r.status != 200 || r.header.Get("Content-Encoding") != "gzip" {

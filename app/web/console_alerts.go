@@ -92,7 +92,7 @@ func (s *Server) renderAlerts(c *fiber.Ctx, status int, f *alertForm) error {
 func (s *Server) createAlert(c *fiber.Ctx) error {
 	f := &alertForm{County: formValue(c, "county"), Site: formValue(c, "site"), Level: formValue(c, "level"), Starts: formValue(c, "starts"),
 		Ends: formValue(c, "ends"), Text: map[domain.Lang]string{}}
-	for _, l := range domain.Langs {
+	for _, l := range domain.Languages() {
 		if v := formValue(c, "text."+string(l)); v != "" {
 			f.Text[l] = v
 		}
@@ -158,7 +158,7 @@ func (s *Server) createAlert(c *fiber.Ctx) error {
 	}
 	changes := []domain.FieldChange{{Field: "site", After: a.Site}, {Field: "level", After: string(a.Level)}, {Field: "starts", After: chinaTime(a.Starts).String()},
 		{Field: "ends", After: chinaTime(a.Ends).String()}}
-	for _, l := range domain.Langs {
+	for _, l := range domain.Languages() {
 		changes = append(changes, domain.FieldChange{Field: "text." + string(l), After: a.Text[l]})
 	}
 	if err := s.audit(c, "alert_create", id, a.County, changes); err != nil {

@@ -28,7 +28,7 @@ type audioRow struct {
 
 func audioRows(site domain.Site) []audioRow {
 	var out []audioRow
-	for _, l := range domain.Langs {
+	for _, l := range domain.Languages() {
 		a := site.Audio[l]
 		out = append(out, audioRow{Lang: l, HTMLLang: i18n.HTMLLang(l), Src: a.Src, Type: a.Type, Transcript: a.Transcript})
 	}
@@ -81,7 +81,7 @@ func (s *Server) uploadPhoto(c *fiber.Ctx) error {
 		}
 	}
 	alt := domain.Text{}
-	for _, l := range domain.Langs {
+	for _, l := range domain.Languages() {
 		if v := formValue(c, "alt."+string(l)); v != "" && len(v) <= maxLineLen {
 			alt[l] = v
 		}

@@ -77,7 +77,7 @@ func (s *Server) saveSite(c *fiber.Ctx) error {
 	}
 	if c.FormValue("action") == "preview" {
 		var previews []bodyPreview
-		for _, l := range domain.Langs {
+		for _, l := range domain.Languages() {
 			if src := site.Body[l]; src != "" {
 				previews = append(previews, bodyPreview{Lang: l, HTMLLang: i18n.HTMLLang(l), HTML: s.md.renderUncached(src)})
 			}

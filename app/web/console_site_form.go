@@ -137,7 +137,7 @@ func parseSiteForm(c *fiber.Ctx, base domain.Site) *siteForm {
 	f := &siteForm{Key: base.Key, County: base.County, Texts: map[string]map[domain.Lang]string{}}
 	for _, tf := range siteTextFields() {
 		m := map[domain.Lang]string{}
-		for _, l := range domain.Langs {
+		for _, l := range domain.Languages() {
 			v := formValue(c, tf.Name+"."+string(l))
 			if tf.Long {
 				// Keep the body's own line structure; normalise Windows line ends.
@@ -153,7 +153,7 @@ func parseSiteForm(c *fiber.Ctx, base domain.Site) *siteForm {
 	for i := 0; i < maxPrices+emptyPrices; i++ {
 		p := "price." + strconv.Itoa(i) + "."
 		row := priceRow{Label: map[domain.Lang]string{}, Yuan: formValue(c, p+"yuan")}
-		for _, l := range domain.Langs {
+		for _, l := range domain.Languages() {
 			if v := formValue(c, p+"label."+string(l)); v != "" {
 				row.Label[l] = v
 			}
@@ -168,7 +168,7 @@ func parseSiteForm(c *fiber.Ctx, base domain.Site) *siteForm {
 	f.Lat, f.Lon = formValue(c, "lat"), formValue(c, "lon")
 	for i, p := range base.Photos {
 		row := photoRow{Photo: p, Alt: map[domain.Lang]string{}, Remove: c.FormValue("photo."+strconv.Itoa(i)+".remove") != ""}
-		for _, l := range domain.Langs {
+		for _, l := range domain.Languages() {
 			if v := formValue(c, "photo."+strconv.Itoa(i)+".alt."+string(l)); v != "" {
 				row.Alt[l] = v
 			}
@@ -408,8 +408,8 @@ type photoView struct {
 }
 
 func (f *siteForm) cells(prefix string, values map[domain.Lang]string) []langCell {
-	out := make([]langCell, 0, len(domain.Langs))
-	for _, l := range domain.Langs {
+	out := make([]langCell, 0, len(domain.Languages()))
+	for _, l := range domain.Languages() {
 		in := prefix + string(l)
 		out = append(out, langCell{Lang: l, HTMLLang: i18n.HTMLLang(l), Input: in, Value: values[l], Error: f.Errors[in]})
 	}

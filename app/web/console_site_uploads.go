@@ -83,7 +83,7 @@ func (s *Server) editorUploads(c *fiber.Ctx, site domain.Site) (domain.Site, boo
 				return site, changed, err
 			}
 		}
-		for _, l := range domain.Langs {
+		for _, l := range domain.Languages() {
 			if v := formValue(c, "new_photo.alt."+string(l)); v != "" && len(v) <= domain.MaxLineLen {
 				if p.Photo.Alt == nil {
 					p.Photo.Alt = domain.Text{}
@@ -98,7 +98,7 @@ func (s *Server) editorUploads(c *fiber.Ctx, site domain.Site) (domain.Site, boo
 	for l, a := range site.Audio {
 		audio[l] = a
 	}
-	for _, l := range domain.Langs {
+	for _, l := range domain.Languages() {
 		prefix := "audio." + string(l) + "."
 		guide, had := audio[l]
 		if fh := formFile(mf, prefix+"file"); fh != nil {

@@ -69,6 +69,13 @@ func (b *browser) login(user, password string) resp {
 
 func consoleApp(t testing.TB) (*fiber.App, *store.Store) {
 	t.Helper()
+	return consoleAppIn(t, i18n.MustLoad())
+}
+
+// consoleAppIn is consoleApp with the given catalogues (an added language)
+// and the dependencies adjusted.
+func consoleAppIn(t testing.TB, ui *i18n.Catalogs, adjust ...func(*Deps, *store.Store)) (*fiber.App, *store.Store) {
+	t.Helper()
 	s := storetest.New(t)
 	seed(t, s)
 	ctx := context.Background()
@@ -79,12 +86,16 @@ func consoleApp(t testing.TB) (*fiber.App, *store.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	app, err := New(Deps{Catalog: cat, I18n: i18n.MustLoad(), QR: qr.NewRenderer(1 << 20), DB: s, Log: log,
+	d := Deps{Catalog: cat, I18n: ui, QR: qr.NewRenderer(1 << 20), DB: s, Log: log,
 		PublicURL: "http://localhost", Public: public.FS,
 		Accounts: s, CheckPassword: auth.CheckPassword, KV: s.KV("web"),
 		Feedback: s, FormSecret: []byte("0123456789abcdef0123456789abcdef"), Alerts: s,
 		Console: ConsoleDeps{Store: s, HashPassword: auth.HashPassword,
-			ExportPack: func(ctx context.Context) (content.Pack, error) { return content.Export(ctx, s) }}})
+			ExportPack: func(ctx context.Context) (content.Pack, error) { return content.Export(ctx, s) }}}
+	for _, f := range adjust {
+		f(&d, s)
+	}
+	app, err := New(d)
 	if err != nil {
 		t.Fatal(err)
 	}

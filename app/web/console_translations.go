@@ -18,7 +18,7 @@ func missingTranslations(site domain.Site) map[domain.Lang][]string {
 	out := map[domain.Lang][]string{}
 	for _, tf := range siteTextFields() {
 		t := *tf.get(&site)
-		if len(t.Missing()) == len(domain.Langs) && !coreFields[tf.Name] {
+		if len(t.Missing()) == len(domain.Languages()) && !coreFields[tf.Name] {
 			continue
 		}
 		for _, l := range t.Missing() {
@@ -27,7 +27,7 @@ func missingTranslations(site domain.Site) map[domain.Lang][]string {
 	}
 	// Alt text is what a screen reader says and what shows on a weak
 	// link before the photo arrives: one entry per language for all photos.
-	for _, l := range domain.Langs {
+	for _, l := range domain.Languages() {
 		for _, p := range site.Photos {
 			if p.Alt[l] == "" {
 				out[l] = append(out[l], "photo_alt")
@@ -47,7 +47,7 @@ type missingLang struct {
 func missingByLang(site domain.Site) []missingLang {
 	m := missingTranslations(site)
 	var out []missingLang
-	for _, l := range domain.Langs {
+	for _, l := range domain.Languages() {
 		out = append(out, missingLang{Lang: l, HTMLLang: i18n.HTMLLang(l), Fields: m[l]})
 	}
 	return out
@@ -69,7 +69,7 @@ func (s *Server) siteTranslations(c *fiber.Ctx) error {
 type countyMissingRow struct {
 	Key    string
 	Name   localized
-	Counts []int // per domain.Langs
+	Counts []int // per domain.Languages()
 	Langs  []missingLang
 }
 
@@ -88,7 +88,7 @@ func (s *Server) countyTranslations(c *fiber.Ctx) error {
 		return err
 	}
 	lang := langOf(c)
-	totals := make([]int, len(domain.Langs))
+	totals := make([]int, len(domain.Languages()))
 	var rows []countyMissingRow
 	for _, site := range sites {
 		work := site
@@ -105,7 +105,7 @@ func (s *Server) countyTranslations(c *fiber.Ctx) error {
 		rows = append(rows, row)
 	}
 	var headers []missingLang
-	for _, l := range domain.Langs {
+	for _, l := range domain.Languages() {
 		headers = append(headers, missingLang{Lang: l, HTMLLang: i18n.HTMLLang(l)})
 	}
 	return s.renderConsole(c, fiber.StatusOK, "console/translations_county", "console.translations.title", struct {

@@ -41,7 +41,7 @@ func TestRegionInBrowser(t *testing.T) {
 	shoot(t, ctx, "console-region-errors-1366.png")
 
 	site := "/s/513337/yading"
-	for _, l := range domain.Langs {
+	for _, l := range domain.Languages() {
 		phone := browsertest.New(t, browsertest.Options{Width: 390, Height: 844, Timeout: 60 * time.Second})
 		err := chromedp.Do(phone, chromedp.Navigate(base+site+"?lang="+string(l)), chromedp.WaitVisible(chromedp.CSS(`#help-h`)))
 		var shot []byte

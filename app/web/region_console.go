@@ -108,7 +108,7 @@ func (s *Server) showRegion(c *fiber.Ctx) error {
 		f.Complaint = "12345"
 		for _, n := range nationalEmergency {
 			row := emergencyRow{Number: n.number, Label: map[domain.Lang]string{}}
-			for _, l := range domain.Langs {
+			for _, l := range domain.Languages() {
 				row.Label[l] = s.I18n.T(l, n.key)
 			}
 			f.Rows = append(f.Rows, row)
@@ -124,7 +124,7 @@ func (s *Server) renderRegion(c *fiber.Ctx, status int, f *regionForm, set bool,
 		p.Zone = "Asia/Shanghai (UTC+8)"
 	}
 	var codes []string
-	for _, l := range domain.Langs {
+	for _, l := range domain.Languages() {
 		p.Langs = append(p.Langs, regionLang{Code: l, HTMLLang: i18n.HTMLLang(l), Autonym: i18n.Autonym(l)})
 		codes = append(codes, string(l))
 	}
@@ -182,7 +182,7 @@ func flatRegion(r domain.Region) []domain.FieldChange {
 		t    domain.Text
 	}{{"name", r.Name}, {"short_name", r.ShortName}, {"bureau", r.Bureau}, {"address", r.Address}}
 	for _, tf := range texts {
-		for _, l := range domain.Langs {
+		for _, l := range domain.Languages() {
 			add(tf.name+"."+string(l), tf.t[l])
 		}
 	}

@@ -98,7 +98,7 @@ func parseRegionForm(c *fiber.Ctx) *regionForm {
 		Logo: formValue(c, "logo"), Languages: formValue(c, "languages"), Texts: map[string]map[domain.Lang]string{}, Extra: 1}
 	for _, tf := range regionTextFields {
 		f.Texts[tf.Name] = map[domain.Lang]string{}
-		for _, l := range domain.Langs {
+		for _, l := range domain.Languages() {
 			if v := formValue(c, tf.Name+"."+string(l)); v != "" {
 				f.Texts[tf.Name][l] = v
 			}
@@ -111,7 +111,7 @@ func parseRegionForm(c *fiber.Ctx) *regionForm {
 			continue
 		}
 		row := emergencyRow{Number: formValue(c, p+"number"), Label: map[domain.Lang]string{}}
-		for _, l := range domain.Langs {
+		for _, l := range domain.Languages() {
 			if v := formValue(c, p+"label."+string(l)); v != "" {
 				row.Label[l] = v
 			}
@@ -149,7 +149,7 @@ func (f *regionForm) TextRows() []siteTextRowView {
 	var out []siteTextRowView
 	for _, tf := range regionTextFields {
 		row := siteTextRowView{Name: tf.Name, LabelKey: tf.LabelKey, HintKey: tf.HintKey}
-		for _, l := range domain.Langs {
+		for _, l := range domain.Languages() {
 			row.Cells = append(row.Cells, siteTextCellView{Lang: string(l), HTMLLang: i18n.HTMLLang(l),
 				Input: tf.Name + "." + string(l), Value: f.Texts[tf.Name][l], Error: f.Err(tf.Name)})
 		}
@@ -187,7 +187,7 @@ func (f *regionForm) EmergencyRows() []EmergencyRowView {
 			row = f.Rows[i]
 		}
 		v := EmergencyRowView{Index: i, N: i + 1, Number: row.Number, Error: f.Err("em." + strconv.Itoa(i)), Filled: i < len(f.Rows)}
-		for _, l := range domain.Langs {
+		for _, l := range domain.Languages() {
 			v.Cells = append(v.Cells, siteTextCellView{Lang: string(l), HTMLLang: i18n.HTMLLang(l),
 				Input: "em." + strconv.Itoa(i) + ".label." + string(l), Value: row.Label[l]})
 		}
@@ -229,7 +229,7 @@ func (s *Server) validateRegionForm(ctx context.Context, f *regionForm, before d
 			f.fail("code", "region.err.outside", formatCodes(outside))
 		}
 	}
-	if len(r.Name.Missing()) == len(domain.Langs) {
+	if len(r.Name.Missing()) == len(domain.Languages()) {
 		f.fail("name", "region.err.name")
 	}
 	for field, v := range map[string]string{"phone": f.Phone, "complaint": f.Complaint} {
@@ -287,9 +287,9 @@ func (s *Server) validateRegionForm(ctx context.Context, f *regionForm, before d
 	seen := map[domain.Lang]bool{}
 	for _, code := range strings.FieldsFunc(f.Languages, func(r rune) bool { return r == ',' || r == ' ' || r == '，' }) {
 		l := domain.Lang(strings.ToLower(code))
-		if seen[l] || !slices.Contains(domain.Langs, l) {
+		if seen[l] || !slices.Contains(domain.Languages(), l) {
 			var known []string
-			for _, k := range domain.Langs {
+			for _, k := range domain.Languages() {
 				known = append(known, string(k))
 			}
 			f.fail("languages", "region.err.language", code, strings.Join(known, " "))

@@ -35,7 +35,9 @@ type engine struct {
 }
 
 func newEngine() (*engine, error) {
-	base, err := template.New("base").ParseFS(templateFS, "templates/layout.html", "templates/partials.html")
+	// dir gives an element marked with lang its direction (i18n.DirAttr).
+	funcs := template.FuncMap{"dir": func(lang any) string { return i18n.DirAttr(fmt.Sprint(lang)) }}
+	base, err := template.New("base").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: templates: %w", err)
 	}
@@ -119,6 +121,7 @@ type view struct {
 type altLink struct{ HrefLang, Href string }
 
 type langLink struct {
+	Code                 domain.Lang
 	Name, HTMLLang, Href string
 	Current              bool
 }

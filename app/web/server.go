@@ -128,7 +128,7 @@ func New(d Deps) (*fiber.App, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{Deps: d, tpl: tpl, assets: a, css: template.CSS(a.css), md: newMarkdown(),
+	s := &Server{Deps: d, tpl: tpl, assets: a, css: template.CSS(a.css + d.I18n.CSS()), md: newMarkdown(),
 		metrics: newMetrics(d.Registry), pages: newPageCache(2000), started: time.Now(),
 		photos: media.NewGate(0, 0, 0), qrRenders: d.QRRenders, budget: newRecordBudget(d.RecordBudget),
 		proxies: newProxyTrust(d.TrustedProxies, d.ProxyHeader)}

@@ -103,7 +103,7 @@ var (
 // photo; the first response still fits one round trip.
 func TestSitePageWithPhotos(t *testing.T) {
 	f := photoSiteFixture(t)
-	for _, l := range domain.Langs {
+	for _, l := range domain.Languages() {
 		r := f.get(t, "/s/513337/yading?lang="+string(l), "Accept-Encoding", "gzip")
 		if r.status != 200 || len(r.body) > firstResponseBudget {
 			t.Errorf("%s: %d, %d bytes compressed (budget %d)", l, r.status, len(r.body), firstResponseBudget)

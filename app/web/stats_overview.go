@@ -168,8 +168,10 @@ func (h *statsViews) overview(c *fiber.Ctx) (statsAnswer, error) {
 			Href: "/admin/stats/overview?" + f.query("county", r.County, "site", r.Site, "sign", r.Key), Figures: r.Figures})
 	}
 	p.Lang = shares(ov.Lang, func(k string) string {
-		if l := domain.Lang(k); l.Valid() {
+		if l := domain.Lang(k); l.Valid() && v.cat.Has(v.Lang, "stats.lang."+k) {
 			return v.T("stats.lang." + k)
+		} else if l.Valid() {
+			return v.LangName(l) // a language added after the catalogues were written
 		}
 		return k
 	})

@@ -55,14 +55,14 @@ func settingsValues(c domain.TicketSettings) tsValues {
 		p := "types." + strconv.Itoa(i) + "."
 		v[p+"code"], v[p+"price"] = t.Code, yuanText(t.Fen)
 		v[p+"age_min"], v[p+"age_max"], v[p+"valid_days"] = intText(t.AgeMin), intText(t.AgeMax), intText(t.ValidDays)
-		for _, l := range domain.Langs {
+		for _, l := range domain.Languages() {
 			v[p+"name."+string(l)], v[p+"proof."+string(l)] = t.Name[l], t.Proof[l]
 		}
 	}
 	for i, s := range c.Seasons {
 		p := "seasons." + strconv.Itoa(i) + "."
 		v[p+"from"], v[p+"to"] = s.From, s.To
-		for _, l := range domain.Langs {
+		for _, l := range domain.Languages() {
 			v[p+"name."+string(l)] = s.Name[l]
 		}
 		for code, fen := range s.Prices {
@@ -147,7 +147,7 @@ func parseSettings(v tsValues, base domain.TicketSettings) (domain.TicketSetting
 	}
 	text := func(prefix string) domain.Text {
 		t := domain.Text{}
-		for _, l := range domain.Langs {
+		for _, l := range domain.Languages() {
 			if s := v.get(prefix + string(l)); s != "" {
 				t[l] = s
 			}
@@ -237,7 +237,7 @@ func flatSettings(c domain.TicketSettings) []domain.FieldChange {
 	for i, cl := range c.Closures {
 		p := "closures." + strconv.Itoa(i) + "."
 		v[p+"dates"] = cl.From + " – " + cl.To
-		for _, l := range domain.Langs {
+		for _, l := range domain.Languages() {
 			v[p+"reason."+string(l)] = cl.Reason[l]
 		}
 	}

@@ -290,7 +290,7 @@ func (s *Server) addClosure(c *fiber.Ctx) error {
 	if cl.To == "" {
 		cl.To = cl.From
 	}
-	for _, l := range domain.Langs {
+	for _, l := range domain.Languages() {
 		if r := formValue(c, "reason."+string(l)); r != "" {
 			cl.Reason[l] = r
 		}
@@ -355,12 +355,16 @@ func (s *Server) closureAlert(ctx context.Context, site string) (domain.Alert, s
 		return domain.Alert{}, ""
 	}
 	a := domain.Alert{Level: domain.AlertDanger, Text: domain.Text{}}
-	for _, l := range domain.Langs {
+	for _, l := range domain.Languages() {
 		// "Closed today" in the visitor's language; the reason falls back
 		// to another language when the bureau did not translate it.
 		a.Text[l] = s.I18n.T(l, "site.closed_banner", cl.Reason.String(l))
 	}
-	return a, "|closed:" + cl.From + ":" + cl.To + ":" + cl.Reason[domain.Zh] + cl.Reason[domain.En] + cl.Reason[domain.Bo]
+	key := "|closed:" + cl.From + ":" + cl.To + ":"
+	for _, l := range domain.Languages() {
+		key += cl.Reason[l]
+	}
+	return a, key
 }
 
 // userSite reports whether the site is in the user's counties.

@@ -22,9 +22,11 @@ type Node struct {
 }
 
 // Tree builds the region's tree over counties (any order): the top, the
-// named divisions inside it, and the counties inside it, each under the
-// division that holds it. Counties outside the region are left out. A
-// region whose top is a county is that county alone.
+// named divisions inside it, and the counties, each under the division
+// that holds it. A region whose top is a county is that county alone.
+// Counties outside the region (which content validation refuses, but
+// gen-events' synthetic 9901NN counties are) hang directly under the
+// top, so that nothing stored is hidden from a region-wide view.
 func (r Region) Tree(counties []County) *Node {
 	top := &Node{Code: r.Code, Level: LevelOf(r.Code), Name: r.ShortName}
 	if len(top.Name) == 0 {
@@ -35,7 +37,6 @@ func (r Region) Tree(counties []County) *Node {
 		if i := slices.IndexFunc(counties, func(c County) bool { return c.Code == r.Code }); i >= 0 && len(top.Name) == 0 {
 			top.Name = counties[i].Name
 		}
-		return top
 	}
 	divs := map[string]*Node{}
 	for _, d := range r.Divisions {
@@ -47,7 +48,7 @@ func (r Region) Tree(counties []County) *Node {
 		top.Children = append(top.Children, n)
 	}
 	for _, c := range counties {
-		if LevelOf(c.Code) != LevelCounty || !r.Contains(c.Code) {
+		if c.Code == r.Code || LevelOf(c.Code) != LevelCounty {
 			continue
 		}
 		parent := top

@@ -56,7 +56,7 @@ func nodeOptions(v *view, tree *domain.Node, u *domain.User, top bool, current f
 	var out []nodeOption
 	base := -1
 	for _, n := range tree.Nodes() {
-		if (n == tree && !top) || u == nil || !u.CanAccessCounty(n.Code) {
+		if (n == tree && (!top || n.Code == "")) || u == nil || !u.CanAccessCounty(n.Code) {
 			continue
 		}
 		if base < 0 {

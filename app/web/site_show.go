@@ -21,6 +21,8 @@ type siteData struct {
 	Name, Summary, Hours, BestSeason, Safety, Address, Reservation, TicketNote, AltitudeNote localized
 	CountyName                                                                               localized
 	CountyHref, CountyPhone                                                                  string
+	Crumbs                                                                                   []localized // the divisions above the county (region tree)
+	OneCounty                                                                                bool        // the region is this one county: home is its page
 	ALevel, ALevelSince                                                                      string
 	Prices                                                                                   []priceItem
 	AltitudeLevel, AltitudeTop                                                               int
@@ -166,6 +168,7 @@ func (s *Server) buildSitePage(snap *catalog.Snapshot, site *domain.Site, lang d
 	if county, ok := snap.County(site.County); ok {
 		d.CountyName, d.CountyPhone = loc(county.Name, lang), county.Phone
 	}
+	d.Crumbs, d.OneCounty = treeCrumbs(v, snap.Tree(), site.County)
 	switch {
 	case site.AltitudeMin > 0 && site.AltitudeMax > site.AltitudeMin:
 		d.AltitudeText = v.T("site.altitude_range", site.AltitudeMin, site.AltitudeMax)

@@ -330,13 +330,15 @@ func (h *statsViews) nav(v *view, f statsForm, sc statsScope, current string) st
 			}
 		}
 	}
-	switch {
-	case sc.County != nil:
-		for _, site := range snap.SitesOf(sc.County.Code) {
+	if at != nil && at.Level == domain.LevelCounty {
+		for _, site := range snap.SitesOf(at.Code) {
 			l := loc(site.Name, lang)
 			n.Levels = append(n.Levels, statsLink{Label: l.S, Lang: l.Lang,
-				Href: base + f.query("county", sc.County.Code, "site", site.Key, "sign", ""), Current: sc.Site != nil && sc.Site.Key == site.Key})
+				Href: base + f.query("county", at.Code, "site", site.Key, "sign", ""), Current: sc.Site != nil && sc.Site.Key == site.Key})
 		}
+	}
+	switch {
+	case sc.County != nil:
 	case at != nil:
 		for _, child := range at.Children {
 			if me == nil || me.CanAccessCounty(child.Code) {

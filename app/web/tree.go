@@ -67,3 +67,19 @@ func nodeOptions(v *view, tree *domain.Node, u *domain.User, top bool, current f
 	}
 	return out
 }
+
+// treeCrumbs are the names of the divisions between the region's top and
+// a county, for a public page's breadcrumbs (none in a prefecture); one
+// says the region is that county alone, so its page is the home page.
+func treeCrumbs(v *view, tree *domain.Node, county string) ([]localized, bool) {
+	if tree.Code == county {
+		return nil, true
+	}
+	var out []localized
+	for _, n := range tree.Path(county) {
+		if n != tree && n.Code != county {
+			out = append(out, nodeName(v, n))
+		}
+	}
+	return out, false
+}

@@ -34,7 +34,7 @@ type treeSite struct{ county, key, en string }
 // given top and divisions, its counties and one published site each,
 // the users, and (with events) a month of generated events rolled up
 // through the real rebuild.
-func treeApp(t *testing.T, region domain.Region, counties map[string]string, sites []treeSite, users []testUser, withEvents bool) (*fiber.App, *store.Store) {
+func treeApp(t testing.TB, region domain.Region, counties map[string]string, sites []treeSite, users []testUser, withEvents bool) (*fiber.App, *store.Store) {
 	t.Helper()
 	s := storetest.New(t)
 	ctx := context.Background()
@@ -388,5 +388,32 @@ func TestTreeSingleCounty(t *testing.T) {
 	if strings.Count(r.body, "<option value=\"513225\"") != 1 || strings.Contains(r.body, `<option value="">All of`) ||
 		strings.Contains(r.body, "Whole prefecture") {
 		t.Error("banner form offers more than the county")
+	}
+}
+
+// BenchmarkTreeDivisionOverview measures a division's overview, summed at
+// read time from its counties' level documents (18 counties, as Garzê
+// under Sichuan), against the region's top over the same events, read
+// from the one "all" level document.
+func BenchmarkTreeDivisionOverview(b *testing.B) {
+	region := domain.Region{Code: "510000", Name: domain.Text{domain.Zh: "四川省"},
+		Divisions: []domain.Division{{Code: "513300", Name: domain.Text{domain.Zh: "甘孜州"}}}}
+	counties := map[string]string{}
+	var sites []treeSite
+	for i := 1; i <= 18; i++ {
+		code := "5133" + string(rune('0'+i/10)) + string(rune('0'+i%10))
+		counties[code] = "C" + code
+		sites = append(sites, treeSite{code, "s" + code, "Site " + code})
+	}
+	app, _ := treeApp(b, region, counties, sites, []testUser{{"admin", domain.RoleAdmin, nil}}, true)
+	token := apiToken(b, app, "admin")
+	for _, c := range []struct{ name, query string }{{"top", ""}, {"division", "&county=513300"}} {
+		b.Run(c.name, func(b *testing.B) {
+			for range b.N {
+				if r := apiGet(b, app, token, "/api/v1/stats/overview?range=30d"+c.query); r.status != 200 {
+					b.Fatal(r.status)
+				}
+			}
+		})
 	}
 }

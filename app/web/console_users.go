@@ -82,9 +82,9 @@ func (s *Server) checkAccess(c *fiber.Ctx, f *userForm) (field, key string) {
 	if f.Scope == scopePrefecture {
 		switch {
 		case role != domain.RoleAdmin:
-			return "scope", "users.error.prefecture_admin_only"
+			return "scope", "tree.error.whole_admin_only"
 		case len(f.Counties) > 0:
-			return "counties", "users.error.prefecture_no_counties"
+			return "counties", "tree.error.whole_no_nodes"
 		case !actor.RegionWide():
 			return "scope", "users.error.beyond_yours"
 		}

@@ -324,6 +324,17 @@ func TestTreeThreeLevelScoping(t *testing.T) {
 		t.Error("Aba's admin's user list is not exactly Aba's users")
 	}
 
+	// The console's start page: the user's counties under their prefecture.
+	r = browsers["sc-admin"].do("GET", "/admin?lang=en", nil)
+	if i, j := strings.Index(r.body, ">Aba Pref</h3>"), strings.Index(r.body, ">Garze Pref</h3>"); i < 0 || j < i ||
+		!strings.Contains(r.body[i:j], "Jiuzhaigou") || !strings.Contains(r.body[j:], "Kangding") {
+		t.Error("the province admin's start page does not group counties by prefecture")
+	}
+	r = browsers["aba-editor"].do("GET", "/admin?lang=en", nil)
+	if !strings.Contains(r.body, "Jiuzhaigou") || strings.Contains(r.body, "Kangding") || strings.Contains(r.body, "Garze Pref") {
+		t.Error("Aba's editor's start page shows more than Aba")
+	}
+
 	// Home: counties under their prefecture.
 	r = pub.do("GET", "/?lang=en", nil)
 	home := regexp.MustCompile(`<h2[^>]*>([^<]*)</h2>`).FindAllStringSubmatch(r.body, -1)

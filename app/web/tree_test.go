@@ -213,6 +213,22 @@ func TestTreeThreeLevelScoping(t *testing.T) {
 		}
 	}
 
+	// Every view and its CSV works at a division; the division's funnel
+	// holds its counties' sites only.
+	for _, view := range []string{"overview", "funnel", "dead-signs", "capacity", "live"} {
+		r := browsers["sc-admin"].do("GET", "/admin/stats/"+view+"?lang=en&county=513200", nil)
+		if r.status != 200 || !strings.Contains(r.body, "Aba Pref") {
+			t.Errorf("%s of a division: %d", view, r.status)
+		}
+	}
+	if r := browsers["sc-admin"].do("GET", "/admin/stats/funnel?lang=en&county=513200", nil); !strings.Contains(r.body, "Jiuzhaigou Lake") || strings.Contains(r.body, "Kangding Temple") {
+		t.Error("the division's funnel is not its counties' sites")
+	}
+	if r := apiGet(t, app, tokens["sc-admin"], "/api/v1/stats/overview?range=30d&county=513200&format=csv&table=sites"); r.status != 200 ||
+		!strings.Contains(r.body, "jzg-lake") || strings.Contains(r.body, "kd-temple") {
+		t.Errorf("the division's sites CSV: %d %.300s", r.status, r.body)
+	}
+
 	// Sites: the prefecture's editor edits its counties' sites only.
 	ed := browsers["aba-editor"]
 	for path, want := range map[string]int{"/admin/sites?county=513225": 200, "/admin/sites?county=513201": 200,

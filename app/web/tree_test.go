@@ -123,9 +123,10 @@ func TestTreeThreeLevelScoping(t *testing.T) {
 	for _, u := range []string{"sc-admin", "aba-operator", "luding-operator"} {
 		tokens[u] = apiToken(t, app, u)
 	}
+	from, to := "2026-10-22", "2026-11-20"
 	check := func(user, query, level string, keep func(domain.Event) bool) {
 		t.Helper()
-		r := apiGet(t, app, tokens[user], "/api/v1/stats/overview?range=30d&"+query)
+		r := apiGet(t, app, tokens[user], "/api/v1/stats/overview?"+query)
 		if r.status != 200 {
 			t.Fatalf("%s %s: %d %s", user, query, r.status, r.body)
 		}
@@ -136,7 +137,7 @@ func TestTreeThreeLevelScoping(t *testing.T) {
 		if got.Level != level {
 			t.Errorf("%s %s: level %q, want %q", user, query, got.Level, level)
 		}
-		want, visitors := rawCounts(t, s, "2026-10-22", "2026-11-20", keep)
+		want, visitors := rawCounts(t, s, from, to, keep)
 		for _, m := range []string{stats.MetricScan, stats.MetricView, stats.MetricAudio, stats.MetricReserved, stats.MetricPaid,
 			stats.MetricCheckIn, stats.MetricRevenueFen} {
 			if got.Current[m] != want[m] {
@@ -151,15 +152,21 @@ func TestTreeThreeLevelScoping(t *testing.T) {
 		}
 	}
 	all := func(domain.Event) bool { return true }
-	check("sc-admin", "", "all", all)
-	check("sc-admin", "county=510000", "all", all)
-	check("sc-admin", "county=513200", "division", inAba)
-	check("sc-admin", "county=513300", "division", inGarze)
-	check("sc-admin", "county=513225", "county", func(e domain.Event) bool { return e.County == "513225" })
-	check("aba-operator", "", "all", inAba)
-	check("aba-operator", "county=513200", "division", inAba)
-	check("aba-operator", "county=513225", "county", func(e domain.Event) bool { return e.County == "513225" })
-	check("luding-operator", "", "all", inLuding)
+	// A whole month (read through the month totals of several counties)
+	// and a range across months.
+	from, to = "2026-10-01", "2026-10-31"
+	check("sc-admin", "range=lastmonth&county=513200", "division", inAba)
+	check("aba-operator", "range=lastmonth", "all", inAba)
+	from, to = "2026-10-22", "2026-11-20"
+	check("sc-admin", "range=30d", "all", all)
+	check("sc-admin", "range=30d&county=510000", "all", all)
+	check("sc-admin", "range=30d&county=513200", "division", inAba)
+	check("sc-admin", "range=30d&county=513300", "division", inGarze)
+	check("sc-admin", "range=30d&county=513225", "county", func(e domain.Event) bool { return e.County == "513225" })
+	check("aba-operator", "range=30d", "all", inAba)
+	check("aba-operator", "range=30d&county=513200", "division", inAba)
+	check("aba-operator", "range=30d&county=513225", "county", func(e domain.Event) bool { return e.County == "513225" })
+	check("luding-operator", "range=30d", "all", inLuding)
 	for _, c := range []struct{ user, query string }{
 		{"aba-operator", "county=513300"}, {"aba-operator", "county=510000"}, {"aba-operator", "county=513301"},
 		{"aba-operator", "site=kd-temple"}, {"luding-operator", "county=513300"}, {"luding-operator", "county=513301"},

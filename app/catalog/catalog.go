@@ -40,6 +40,7 @@ type Snapshot struct {
 	// no names (RegionSet is false then, and the console asks for one).
 	Region    domain.Region
 	RegionSet bool
+	tree      *domain.Node
 	county    map[string]*domain.County
 	site      map[string]*domain.Site // published sites only
 	byCounty  map[string][]*domain.Site
@@ -50,6 +51,14 @@ type Snapshot struct {
 func (s *Snapshot) County(code string) (*domain.County, bool) {
 	c, ok := s.county[code]
 	return c, ok
+}
+
+// Tree is the region's tree over the counties (domain.Region.Tree).
+func (s *Snapshot) Tree() *domain.Node {
+	if s.tree == nil {
+		return s.Region.Tree(s.Counties)
+	}
+	return s.tree
 }
 
 // Site returns a published site by key.
@@ -121,6 +130,7 @@ func (c *Catalog) Reload(ctx context.Context) error {
 	if !set {
 		snap.Region = FallbackRegion(snap.Counties)
 	}
+	snap.tree = snap.Region.Tree(snap.Counties)
 	c.current.Store(snap)
 	return nil
 }

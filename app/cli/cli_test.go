@@ -179,6 +179,16 @@ func TestImportExportRoundTripAndUsers(t *testing.T) {
 	if code != 1 || !strings.Contains(errOut, "519999") {
 		t.Errorf("unknown county: %d %q", code, errOut)
 	}
+	// A user may be scoped to the region's top (or a division), not to a
+	// node outside the region.
+	code, out, errOut = run(t, data, "a good long password\n", "user", "add", "garze-op", "--role", "operator", "--county", "513300")
+	if code != 0 || !strings.Contains(out, "added garze-op") {
+		t.Errorf("user add at the region's top: %d %q %q", code, out, errOut)
+	}
+	code, _, errOut = run(t, data, "a good long password\n", "user", "add", "aba-op", "--role", "operator", "--county", "513200")
+	if code != 1 || !strings.Contains(errOut, "513200") {
+		t.Errorf("user add outside the region: %d %q", code, errOut)
+	}
 }
 
 func assertSameTree(t *testing.T, a, b string) {

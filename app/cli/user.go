@@ -39,7 +39,7 @@ every role but admin needs the counties it works for.`,
 	}
 	roles := []string{string(domain.RoleAdmin), string(domain.RoleEditor), string(domain.RoleOperator), string(domain.RoleGate)}
 	add.Flags().StringVar(&o.Role, "role", "", strings.Join(roles, ", "))
-	add.Flags().StringSliceVar(&o.Counties, "county", nil, "county codes, comma-separated (not for admin)")
+	add.Flags().StringSliceVar(&o.Counties, "county", nil, "codes of the areas the user works in, comma-separated: counties, or the region's top or divisions (none for an admin of the whole region)")
 	_ = add.MarkFlagRequired("role")
 	_ = add.RegisterFlagCompletionFunc("role", fixedCompletion(roles...))
 	return group("user", "manage console users", "  echo 'a good long password' | yimayou user add zhuoma --role editor --county 513322", add)
@@ -70,8 +70,8 @@ func userAdd(ctx context.Context, env Env, o userAddOptions) error {
 	u.PasswordHash = hash
 	return withDatabase(ctx, env, func(ctx context.Context, db *database) error {
 		for _, c := range u.Counties {
-			if _, err := db.County(ctx, c); err != nil {
-				return fmt.Errorf("county %s: %w", c, err)
+			if err := checkScopeNode(ctx, db, c); err != nil {
+				return err
 			}
 		}
 		if err := db.CreateUser(ctx, u); err != nil {
@@ -97,4 +97,24 @@ func readPassword(env Env) (string, error) {
 		return "", errors.New("no password on stdin (pipe it in: echo 'password' | yimayou user add …)")
 	}
 	return strings.TrimRight(sc.Text(), "\r"), nil
+}
+
+// checkScopeNode checks that code names a node of the region's tree a
+// user may be scoped to: a stored county, or the region's top or one of
+// its divisions.
+func checkScopeNode(ctx context.Context, db *database, code string) error {
+	if domain.LevelOf(code) == domain.LevelCounty {
+		if _, err := db.County(ctx, code); err != nil {
+			return fmt.Errorf("county %s: %w", code, err)
+		}
+		return nil
+	}
+	r, err := db.Region(ctx)
+	if err != nil {
+		return fmt.Errorf("area %s: %w (no region.yaml imported)", code, err)
+	}
+	if _, ok := r.Division(code); !ok && code != r.Code {
+		return fmt.Errorf("area %s: not the region's top (%s) or one of its divisions", code, r.Code)
+	}
+	return nil
 }

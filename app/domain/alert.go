@@ -6,7 +6,9 @@ import "time"
 // road closure, weather, an altitude warning.
 type Alert struct {
 	ID string
-	// County is the GB/T 2260 code, or "" for the whole prefecture.
+	// County is the GB/T 2260 code of the node of the region's tree the
+	// banner covers (a county, or a division and every county in it), or
+	// "" for the whole region.
 	County string
 	// Site, if set, narrows the banner to one site of County.
 	Site   string
@@ -26,9 +28,10 @@ const (
 )
 
 // Shows reports whether the alert belongs on the page of a site of
-// county: the prefecture's, the county's and that site's own.
+// county: the whole region's, those of the nodes holding the county, and
+// that site's own.
 func (a Alert) Shows(county, site string) bool {
-	return (a.County == "" || a.County == county) && (a.Site == "" || a.Site == site)
+	return (a.County == "" || NodeContains(a.County, county)) && (a.Site == "" || a.Site == site)
 }
 
 // Active reports whether the alert shows at now.

@@ -10,7 +10,7 @@ import (
 type Role string
 
 const (
-	RoleAdmin    Role = "admin"    // users and everything else, prefecture-wide or in their counties
+	RoleAdmin    Role = "admin"    // users and everything else, region-wide or in their scope
 	RoleEditor   Role = "editor"   // edit sites and signs of their counties
 	RoleOperator Role = "operator" // read statistics of their counties
 	RoleGate     Role = "gate"     // check tickets in at their sites
@@ -22,15 +22,19 @@ var Roles = []Role{RoleAdmin, RoleEditor, RoleOperator, RoleGate}
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool { return slices.Contains(Roles, r) }
 
-// User is a bureau staff account. Counties scope what the user may touch;
-// an admin without counties is prefecture-wide, an admin with counties is
-// scoped to them like everyone else.
+// User is a bureau staff account. Counties scope what the user may touch:
+// they are codes of nodes of the region's tree (a county, a division such
+// as a province's prefecture, or the top), each covering every county
+// below it (NodeContains). An admin without any is region-wide; an admin
+// with some is scoped to them like everyone else.
 type User struct {
 	Username     string
 	PasswordHash string
 	Role         Role
-	Counties     []string
-	CreatedAt    time.Time
+	// Counties are the scope's node codes (the name is from when they
+	// could only be counties; a county code is still a node).
+	Counties  []string
+	CreatedAt time.Time
 	// FailedLogins counts wrong passwords since the last good one; at
 	// LockAfterFailures the account is locked until LockedUntil.
 	FailedLogins int
@@ -40,8 +44,9 @@ type User struct {
 	Disabled bool
 }
 
-// PrefectureWide reports whether the user is an admin of every county.
-func (u User) PrefectureWide() bool { return u.Role == RoleAdmin && len(u.Counties) == 0 }
+// RegionWide reports whether the user is an admin of the whole region
+// (whatever its top: a province, a prefecture or one county).
+func (u User) RegionWide() bool { return u.Role == RoleAdmin && len(u.Counties) == 0 }
 
 // Login throttling (before this, LockAfterFailures wrong passwords locked
 // the account for LockFor from every address; the console still shows
@@ -93,9 +98,11 @@ func ValidUsername(name string) bool { return usernameRe.MatchString(name) }
 // MinPasswordLen is the shortest password accepted.
 const MinPasswordLen = 10
 
-// CanAccessCounty reports whether the user may touch data of county.
+// CanAccessCounty reports whether the user may touch data of county, or
+// of any other node of the tree (a division is accessible when it lies
+// inside one of the user's nodes).
 func (u User) CanAccessCounty(county string) bool {
-	return u.PrefectureWide() || slices.Contains(u.Counties, county)
+	return u.RegionWide() || slices.ContainsFunc(u.Counties, func(node string) bool { return NodeContains(node, county) })
 }
 
 // Validate checks the user's own rules (not the password, which is hashed

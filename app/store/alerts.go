@@ -115,9 +115,10 @@ func (s *Store) ActiveAlerts(ctx context.Context, now time.Time) ([]domain.Alert
 }
 
 // ActiveAlertsIn returns the alerts showing at now on a page of county:
-// its own and the prefecture-wide ones (county "" asks for those only).
+// its own, those of the divisions holding it and the region-wide ones
+// (county "" asks for the region-wide ones only).
 func (s *Store) ActiveAlertsIn(ctx context.Context, county string, now time.Time) ([]domain.Alert, error) {
-	return s.activeAlerts(ctx, now, func(a domain.Alert) bool { return a.County == "" || a.County == county })
+	return s.activeAlerts(ctx, now, func(a domain.Alert) bool { return a.County == "" || domain.NodeContains(a.County, county) })
 }
 
 func (s *Store) activeAlerts(ctx context.Context, now time.Time, keep func(domain.Alert) bool) ([]domain.Alert, error) {

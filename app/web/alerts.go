@@ -31,7 +31,7 @@ func newAlertCache(src AlertSource, ttl time.Duration) *alertCache {
 	return &alertCache{src: src, ttl: ttl}
 }
 
-// forSite returns the alerts shown on a site's page (the prefecture's,
+// forSite returns the alerts shown on a site's page (the region's, its divisions',
 // its county's and its own) and a key naming that set.
 func (a *alertCache) forSite(ctx context.Context, county, site string, now time.Time) ([]domain.Alert, string) {
 	if a == nil || a.src == nil {

@@ -48,7 +48,7 @@ func openAPIDoc(version string) map[string]any {
 			map[string]any{"type": "string", "enum": presets}),
 		param("from", "First day, YYYY-MM-DD, China time (custom range).", map[string]any{"type": "string", "format": "date"}),
 		param("to", "Last day, inclusive.", map[string]any{"type": "string", "format": "date"}),
-		param("county", "GB/T 2260 county code; omitted: every county the token's user may see.", str),
+		param("county", "GB/T 2260 code of a county, or of a division of the region (a province's prefecture: level \"division\", its counties summed) or its top; omitted: every county the token's user may see.", str),
 		param("site", "Site key.", str),
 		param("sign", "Sign code.", str),
 		param("format", "csv for a CSV table (UTF-8 with BOM) instead of JSON.", map[string]any{"type": "string", "enum": []any{"json", "csv"}}),

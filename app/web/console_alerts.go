@@ -49,12 +49,14 @@ func (s *Server) renderAlerts(c *fiber.Ctx, status int, f *alertForm) error {
 	if err != nil {
 		return err
 	}
-	names := map[string]domain.Text{}
-	for _, county := range mine {
-		names[county.Code] = county.Name
-	}
 	u := currentUser(c)
 	lang, now := langOf(c), s.now()
+	v := s.view(c, "")
+	tree := s.Catalog.Snapshot().Tree()
+	names := map[string]localized{}
+	for _, n := range tree.Nodes() {
+		names[n.Code] = nodeName(v, n)
+	}
 	var groups []alertSiteGroup
 	siteNames := map[string]domain.Text{}
 	for _, county := range mine {
@@ -74,21 +76,28 @@ func (s *Server) renderAlerts(c *fiber.Ctx, status int, f *alertForm) error {
 		if a.County != "" && !u.CanAccessCounty(a.County) {
 			continue
 		}
-		rows = append(rows, alertRow{Alert: a, CountyName: loc(names[a.County], lang), SiteName: loc(siteNames[a.Site], lang), From: chinaTime(a.Starts),
+		rows = append(rows, alertRow{Alert: a, CountyName: names[a.County], SiteName: loc(siteNames[a.Site], lang), From: chinaTime(a.Starts),
 			To: chinaTime(a.Ends), Active: a.Active(now), Over: !a.Ends.IsZero() && !now.Before(a.Ends)})
 	}
+	// The area is a node of the tree: the whole region (region-wide
+	// admins), a division (every county in it) or a county. A region
+	// that is one county is offered that county only.
+	oneCounty := tree.Level == domain.LevelCounty
 	return s.renderConsole(c, status, "console/alerts", "console.alerts.title", struct {
-		Alerts     []alertRow
-		Form       *alertForm
-		Counties   []countyTab
-		Sites      []alertSiteGroup
-		Prefecture bool
-		Done       string
-	}{rows, f, countyTabs(mine, f.County, lang), groups, u.PrefectureWide(), doneKey(c)})
+		Alerts []alertRow
+		Form   *alertForm
+		Nodes  []nodeOption
+		Sites  []alertSiteGroup
+		Whole  bool
+		Region localized
+		Done   string
+	}{rows, f, nodeOptions(v, tree, u, oneCounty, func(code string) bool { return code == f.County }), groups,
+		u.RegionWide() && !oneCounty, nodeName(v, tree), doneKey(c)})
 }
 
-// createAlert posts a banner. Editors post for their counties; a
-// prefecture-wide banner is for admins.
+// createAlert posts a banner. Editors post for the nodes of their scope (a
+// division's banner shows in each of its counties); a region-wide banner
+// is for region-wide admins.
 func (s *Server) createAlert(c *fiber.Ctx) error {
 	f := &alertForm{County: formValue(c, "county"), Site: formValue(c, "site"), Level: formValue(c, "level"), Starts: formValue(c, "starts"),
 		Ends: formValue(c, "ends"), Text: map[domain.Lang]string{}}
@@ -113,10 +122,12 @@ func (s *Server) createAlert(c *fiber.Ctx) error {
 		f.County = site.County
 	}
 	if f.County == "" {
-		if !currentUser(c).PrefectureWide() {
+		if !currentUser(c).RegionWide() {
 			return domain.ErrForbidden
 		}
-	} else if _, err := s.loadCounty(c, f.County); err != nil {
+	} else if s.Catalog.Snapshot().Tree().Find(f.County) == nil {
+		return fail("county", "tree.error.outside")
+	} else if err := authorizeCounty(c, f.County); err != nil {
 		return err
 	}
 	a := domain.Alert{County: f.County, Site: f.Site, Level: domain.AlertLevel(f.Level), Text: domain.Text{}}
@@ -172,7 +183,7 @@ func (s *Server) deleteAlert(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if a.County == "" && !currentUser(c).PrefectureWide() {
+	if a.County == "" && !currentUser(c).RegionWide() {
 		return domain.ErrForbidden
 	}
 	if a.County != "" {

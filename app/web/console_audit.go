@@ -16,10 +16,11 @@ func (s *Server) showAudit(c *fiber.Ctx) error {
 	if county != "" && !domain.ValidCountyCode(county) {
 		county = ""
 	}
-	// A county-scoped admin reads the log of their counties only.
-	if u := currentUser(c); !u.PrefectureWide() {
-		if county == "" && len(u.Counties) > 0 {
-			county = u.Counties[0]
+	// A scoped admin reads the log of the counties in their scope only,
+	// one at a time (the first by default).
+	if u := currentUser(c); !u.RegionWide() {
+		if mine := countiesInScope(u, s.Catalog.Snapshot()); county == "" && len(mine) > 0 {
+			county = mine[0]
 		}
 		if err := authorizeCounty(c, county); err != nil {
 			return err

@@ -123,21 +123,42 @@ func (s *Server) logout(c *fiber.Ctx) error {
 	return c.Redirect("/admin/login", fiber.StatusSeeOther)
 }
 
-// consoleHome is the console's start page: what this user may do.
+// consoleHome is the console's start page: what this user may do, their
+// counties grouped as the region's tree has them (under a province's
+// divisions).
 func (s *Server) consoleHome(c *fiber.Ctx) error {
 	u := currentUser(c)
 	snap := s.Catalog.Snapshot()
-	var counties []homeCounty
-	for _, county := range snap.Counties {
-		if u.CanAccessCounty(county.Code) {
-			counties = append(counties, homeCounty{Href: countyHref(county.Code), Name: loc(county.Name, langOf(c)),
-				Sites: len(snap.SitesOf(county.Code))})
+	v := s.view(c, "")
+	var groups []homeGroup
+	var direct homeGroup
+	add := func(g *homeGroup, n *domain.Node) {
+		if n.Level == domain.LevelCounty && u.CanAccessCounty(n.Code) {
+			g.Counties = append(g.Counties, homeCounty{Href: countyHref(n.Code), Name: nodeName(v, n), Sites: len(snap.SitesOf(n.Code))})
 		}
 	}
+	tree := snap.Tree()
+	add(&direct, tree)
+	for _, n := range tree.Children {
+		if n.Level == domain.LevelCounty {
+			add(&direct, n)
+			continue
+		}
+		g := homeGroup{Name: nodeName(v, n)}
+		for _, cty := range n.Children {
+			add(&g, cty)
+		}
+		if len(g.Counties) > 0 {
+			groups = append(groups, g)
+		}
+	}
+	if len(direct.Counties) > 0 {
+		groups = append(groups, direct)
+	}
 	return s.renderConsole(c, fiber.StatusOK, "console/home", "console.home.title", struct {
-		Counties    []homeCounty
+		Groups      []homeGroup
 		RegionUnset bool // region_console.go
-	}{counties, s.regionUnset(u)})
+	}{groups, s.regionUnset(u)})
 }
 
 // consoleView is the data of every console page: the page view plus the

@@ -18,8 +18,10 @@ type userRow struct {
 	Locked      bool
 }
 
-// Access scopes as the form names them: an admin is either prefecture-wide
-// or scoped to the counties ticked, and the form says which.
+// Access scopes as the form names them: an admin is either region-wide
+// or scoped to the nodes of the region's tree ticked (the top, divisions,
+// counties), and the form says which. The form value "prefecture" is kept
+// from when every region was a prefecture.
 const (
 	scopePrefecture = "prefecture"
 	scopeCounties   = "counties"
@@ -29,23 +31,29 @@ type userForm struct {
 	Username string
 	Role     string
 	Scope    string
-	Counties []string
+	Counties []string // node codes
 	Errors   map[string]string
 }
 
-// Has reports whether county is ticked, for the checkboxes.
+// Has reports whether a node is ticked, for the checkboxes.
 func (f *userForm) Has(county string) bool { return slices.Contains(f.Counties, county) }
 
-// access is the role and counties the form asks for; a prefecture-wide
-// admin has no counties.
-func (f *userForm) access() (domain.Role, []string) {
+// access is the role and nodes the form asks for; a region-wide admin has
+// none. An admin given the top node of the region by a region-wide admin
+// is region-wide: the same access, said once.
+func (f *userForm) access(actor *domain.User, top string) (domain.Role, []string) {
 	if f.Scope == scopePrefecture {
 		return domain.Role(f.Role), nil
 	}
-	return domain.Role(f.Role), f.Counties
+	if domain.Role(f.Role) == domain.RoleAdmin && actor != nil && actor.RegionWide() && slices.Contains(f.Counties, top) {
+		return domain.Role(f.Role), nil
+	}
+	nodes := slices.Clone(f.Counties)
+	slices.Sort(nodes)
+	return domain.Role(f.Role), slices.Compact(nodes)
 }
 
-// parseAccess reads role, scope and counties from a posted form (urlencoded
+// parseAccess reads role, scope and nodes from a posted form (urlencoded
 // or multipart).
 func parseAccess(c *fiber.Ctx, f *userForm) {
 	f.Role, f.Scope = formValue(c, "role"), formValue(c, "scope")
@@ -61,9 +69,10 @@ func parseAccess(c *fiber.Ctx, f *userForm) {
 }
 
 // checkAccess validates the access a form asks for, and that the acting
-// admin may grant it: a county-scoped admin grants only their own counties
-// and never prefecture-wide access. It returns the field and message key of
-// the first problem.
+// admin may grant it: every node ticked is a node of the region's tree
+// (refused with a clear error otherwise), a scoped admin grants only nodes
+// inside their own and never region-wide access. It returns the field and
+// message key of the first problem.
 func (s *Server) checkAccess(c *fiber.Ctx, f *userForm) (field, key string) {
 	actor := currentUser(c)
 	role := domain.Role(f.Role)
@@ -73,10 +82,10 @@ func (s *Server) checkAccess(c *fiber.Ctx, f *userForm) (field, key string) {
 	if f.Scope == scopePrefecture {
 		switch {
 		case role != domain.RoleAdmin:
-			return "scope", "users.error.prefecture_admin_only"
+			return "scope", "tree.error.whole_admin_only"
 		case len(f.Counties) > 0:
-			return "counties", "users.error.prefecture_no_counties"
-		case !actor.PrefectureWide():
+			return "counties", "tree.error.whole_no_nodes"
+		case !actor.RegionWide():
 			return "scope", "users.error.beyond_yours"
 		}
 		return "", ""
@@ -84,9 +93,10 @@ func (s *Server) checkAccess(c *fiber.Ctx, f *userForm) (field, key string) {
 	if len(f.Counties) == 0 {
 		return "counties", "console.error.counties"
 	}
+	tree := s.Catalog.Snapshot().Tree()
 	for _, code := range f.Counties {
-		if _, err := s.Console.Store.County(c.UserContext(), code); err != nil {
-			return "counties", "console.error.county"
+		if !domain.ValidCountyCode(code) || tree.Find(code) == nil {
+			return "counties", "tree.error.outside"
 		}
 		if !actor.CanAccessCounty(code) {
 			return "counties", "users.error.beyond_yours"
@@ -95,14 +105,13 @@ func (s *Server) checkAccess(c *fiber.Ctx, f *userForm) (field, key string) {
 	return "", ""
 }
 
-// canManage reports whether actor may change target: a prefecture-wide
-// admin manages everyone, a county admin those entirely within their
-// counties.
+// canManage reports whether actor may change target: a region-wide admin
+// manages everyone, a scoped admin those entirely within their nodes.
 func canManage(actor, target domain.User) bool {
-	if actor.PrefectureWide() {
+	if actor.RegionWide() {
 		return true
 	}
-	if target.PrefectureWide() {
+	if target.RegionWide() {
 		return false
 	}
 	for _, code := range target.Counties {
@@ -123,18 +132,11 @@ func (s *Server) renderUsers(c *fiber.Ctx, status int, f *userForm, reset *userF
 	if err != nil {
 		return err
 	}
-	mine, err := s.myCounties(c)
-	if err != nil {
-		return err
-	}
-	all, err := s.Console.Store.Counties(ctx)
-	if err != nil {
-		return err
-	}
-	lang := langOf(c)
+	v := s.view(c, "")
+	tree := s.Catalog.Snapshot().Tree()
 	names := map[string]localized{}
-	for _, cty := range all {
-		names[cty.Code] = loc(cty.Name, lang)
+	for _, n := range tree.Nodes() {
+		names[n.Code] = nodeName(v, n)
 	}
 	now := s.now()
 	actor := currentUser(c)
@@ -157,14 +159,15 @@ func (s *Server) renderUsers(c *fiber.Ctx, status int, f *userForm, reset *userF
 		reset = &userForm{}
 	}
 	return s.renderConsole(c, status, "console/users", "console.users.title", struct {
-		Users          []userRow
-		Form           *userForm
-		Reset          *userForm
-		Roles          []domain.Role
-		Counties       []countyTab
-		PrefectureWide bool
-		Done           string
-	}{rows, f, reset, domain.Roles, countyTabs(mine, "", lang), actor.PrefectureWide(), doneKey(c)})
+		Users      []userRow
+		Form       *userForm
+		Reset      *userForm
+		Roles      []domain.Role
+		Nodes      []nodeOption
+		RegionWide bool
+		Whole      localized
+		Done       string
+	}{rows, f, reset, domain.Roles, nodeOptions(v, tree, actor, true, nil), actor.RegionWide(), nodeName(v, tree), doneKey(c)})
 }
 
 // createUser adds an account with a first password the admin hands over;
@@ -190,7 +193,7 @@ func (s *Server) createUser(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	role, counties := f.access()
+	role, counties := f.access(currentUser(c), s.Catalog.Snapshot().Region.Code)
 	u := domain.User{Username: f.Username, Role: role, Counties: counties, PasswordHash: hash, CreatedAt: s.now()}
 	if err := s.Console.Store.CreateUser(c.UserContext(), u); errors.Is(err, domain.ErrConflict) {
 		return fail("username", "console.error.username_taken")
@@ -204,9 +207,10 @@ func (s *Server) createUser(c *fiber.Ctx) error {
 	return c.Redirect("/admin/users?done=user", fiber.StatusSeeOther)
 }
 
-// scopeText is a user's scope as the audit log shows it.
+// scopeText is a user's scope as the audit log shows it ("prefecture" for
+// a region-wide admin, as it always was; else the node codes).
 func scopeText(u domain.User) string {
-	if u.PrefectureWide() {
+	if u.RegionWide() {
 		return "prefecture"
 	}
 	return strings.Join(u.Counties, ",")

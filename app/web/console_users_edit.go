@@ -11,18 +11,20 @@ import (
 // the account. A disabled user's sessions and API tokens end at once; the
 // audit log keeps a deleted user's entries. No admin can change their own
 // access (so no one locks themself out), and the last enabled
-// prefecture-wide admin cannot be demoted, disabled or deleted.
+// region-wide admin cannot be demoted, disabled or deleted.
 
 type userEditPage struct {
-	Target   domain.User
-	Form     *userForm
-	Roles    []domain.Role
-	Counties []countyTab
-	// PrefectureWide: the acting admin may grant prefecture-wide access.
-	PrefectureWide bool
-	Self           bool
-	Error          string
-	Done           string
+	Target domain.User
+	Form   *userForm
+	Roles  []domain.Role
+	Nodes  []nodeOption
+	// RegionWide: the acting admin may grant region-wide access; Whole
+	// names the region.
+	RegionWide bool
+	Whole      localized
+	Self       bool
+	Error      string
+	Done       string
 }
 
 // loadManagedUser loads the user named in the route and checks the acting
@@ -51,14 +53,12 @@ func (s *Server) editUser(c *fiber.Ctx) error {
 }
 
 func (s *Server) renderUserEdit(c *fiber.Ctx, status int, u domain.User, f *userForm, errKey string) error {
-	mine, err := s.myCounties(c)
-	if err != nil {
-		return err
-	}
 	actor := currentUser(c)
+	v := s.view(c, "")
+	tree := s.Catalog.Snapshot().Tree()
 	return s.renderConsole(c, status, "console/user_edit", "users.edit.title", userEditPage{
-		Target: u, Form: f, Roles: domain.Roles, Counties: countyTabs(mine, "", langOf(c)),
-		PrefectureWide: actor.PrefectureWide(), Self: actor.Username == u.Username, Error: errKey,
+		Target: u, Form: f, Roles: domain.Roles, Nodes: nodeOptions(v, tree, actor, true, nil),
+		RegionWide: actor.RegionWide(), Whole: nodeName(v, tree), Self: actor.Username == u.Username, Error: errKey,
 		Done: usersDone[c.Query("done")]})
 }
 
@@ -70,14 +70,14 @@ var usersDone = map[string]string{
 }
 
 // guardChange refuses a change of target into after (nil: deletion) that
-// would lock the acting admin out or leave the prefecture without an
-// enabled prefecture-wide admin. It returns a message key.
+// would lock the acting admin out or leave the region without an
+// enabled region-wide admin. It returns a message key.
 func (s *Server) guardChange(c *fiber.Ctx, target domain.User, after *domain.User) (string, error) {
 	if target.Username == currentUser(c).Username {
 		return "users.error.self", nil
 	}
-	losesPrefecture := after == nil || !after.PrefectureWide() || after.Disabled
-	if !target.PrefectureWide() || target.Disabled || !losesPrefecture {
+	losesPrefecture := after == nil || !after.RegionWide() || after.Disabled
+	if !target.RegionWide() || target.Disabled || !losesPrefecture {
 		return "", nil
 	}
 	users, err := s.Console.Store.Users(c.UserContext())
@@ -86,7 +86,7 @@ func (s *Server) guardChange(c *fiber.Ctx, target domain.User, after *domain.Use
 	}
 	n := 0
 	for _, u := range users {
-		if u.PrefectureWide() && !u.Disabled {
+		if u.RegionWide() && !u.Disabled {
 			n++
 		}
 	}
@@ -107,7 +107,7 @@ func (s *Server) saveUser(c *fiber.Ctx) error {
 		f.Errors = map[string]string{field: key}
 		return s.renderUserEdit(c, fiber.StatusUnprocessableEntity, target, f, "")
 	}
-	role, counties := f.access()
+	role, counties := f.access(currentUser(c), s.Catalog.Snapshot().Region.Code)
 	after := target
 	after.Role, after.Counties = role, counties
 	if key, err := s.guardChange(c, target, &after); err != nil {
@@ -211,7 +211,7 @@ func (s *Server) deleteUser(c *fiber.Ctx) error {
 
 func formOf(u domain.User) *userForm {
 	f := &userForm{Username: u.Username, Role: string(u.Role), Scope: scopeCounties, Counties: u.Counties}
-	if u.PrefectureWide() {
+	if u.RegionWide() {
 		f.Scope = scopePrefecture
 	}
 	return f

@@ -42,15 +42,15 @@ func TestUsersAdminScope(t *testing.T) {
 	}
 	la, _ := s.User(ctx, "luding-admin")
 	pa, _ := s.User(ctx, "pref-admin")
-	if la.PrefectureWide() || !la.CanAccessCounty("513322") || la.CanAccessCounty("513301") {
+	if la.RegionWide() || !la.CanAccessCounty("513322") || la.CanAccessCounty("513301") {
 		t.Errorf("county admin became %+v", la)
 	}
-	if !pa.PrefectureWide() {
+	if !pa.RegionWide() {
 		t.Errorf("prefecture admin became %+v", pa)
 	}
 	// The list names the counties and the prefecture-wide scope.
 	r := admin.do("GET", "/admin/users", nil)
-	if !strings.Contains(r.body, "Luding") || strings.Contains(r.body, ">513322<") || !strings.Contains(r.body, "Whole prefecture") {
+	if !strings.Contains(r.body, "Luding") || strings.Contains(r.body, ">513322<") || !strings.Contains(r.body, "All of this region") {
 		t.Errorf("user list without county names or scope")
 	}
 
@@ -199,7 +199,7 @@ func TestUsersNoSelfLockout(t *testing.T) {
 		}
 	}
 	u, err := s.User(ctx, "admin")
-	if err != nil || !u.PrefectureWide() || u.Disabled {
+	if err != nil || !u.RegionWide() || u.Disabled {
 		t.Errorf("the admin changed themself: %+v %v", u, err)
 	}
 	if r := admin.do("GET", "/admin/users", nil); r.status != 200 {

@@ -25,9 +25,10 @@ func siteItems(sites []*domain.Site, lang domain.Lang, skip string) []siteItem {
 }
 
 type countyData struct {
-	Name  localized
-	Phone string
-	Sites []siteItem
+	Name   localized
+	Phone  string
+	Sites  []siteItem
+	Crumbs []localized // the divisions above the county (region tree)
 }
 
 func (s *Server) showCounty(c *fiber.Ctx) error {
@@ -40,7 +41,8 @@ func (s *Server) showCounty(c *fiber.Ctx) error {
 	name := loc(county.Name, v.Lang)
 	v.Title = name.S + " · " + v.T("app.name")
 	s.withCanonical(v, countyHref(county.Code))
-	v.Data = countyData{Name: name, Phone: county.Phone, Sites: siteItems(snap.SitesOf(county.Code), v.Lang, "")}
+	crumbs, _ := treeCrumbs(v, snap.Tree(), county.Code)
+	v.Data = countyData{Name: name, Phone: county.Phone, Sites: siteItems(snap.SitesOf(county.Code), v.Lang, ""), Crumbs: crumbs}
 	return s.tpl.render(c, fiber.StatusOK, "county", v)
 }
 

@@ -156,9 +156,9 @@ type feedbackRow struct {
 
 func (s *Server) listFeedback(c *fiber.Ctx) error {
 	u := currentUser(c)
-	var counties []string
-	if !u.PrefectureWide() {
-		counties = append([]string{}, u.Counties...)
+	var counties []string // nil: every county
+	if !u.RegionWide() {
+		counties = countiesInScope(u, s.Catalog.Snapshot())
 	}
 	openOnly := c.Query("state") != "all"
 	list, err := s.Feedback.ListFeedback(c.UserContext(), counties, openOnly, 200)

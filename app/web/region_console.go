@@ -15,7 +15,7 @@ import (
 )
 
 // /admin/region: a top-level admin (an admin of no particular county,
-// domain.User.PrefectureWide) edits who runs the install — the region's
+// domain.User.RegionWide) edits who runs the install — the region's
 // names, bureau, public numbers, time zone, map default, logo and visitor
 // languages. The form is region_form.go, the page
 // templates/console/region.html.
@@ -59,7 +59,7 @@ func (s *Server) regionRoutes(admin fiber.Router) {
 
 // requireTopLevel refuses county-scoped admins: the region is everyone's.
 func requireTopLevel(c *fiber.Ctx) error {
-	if u := currentUser(c); u == nil || !u.PrefectureWide() {
+	if u := currentUser(c); u == nil || !u.RegionWide() {
 		return domain.ErrForbidden
 	}
 	return nil
@@ -228,7 +228,7 @@ func regionChanges(before, after domain.Region) []domain.FieldChange {
 // regionUnset is whether the console's home should ask this user to set
 // the region up.
 func (s *Server) regionUnset(u *domain.User) bool {
-	return s.Console.Store != nil && s.regionStore() != nil && u != nil && u.PrefectureWide() && !s.Catalog.Snapshot().RegionSet
+	return s.Console.Store != nil && s.regionStore() != nil && u != nil && u.RegionWide() && !s.Catalog.Snapshot().RegionSet
 }
 
 func formatCodes(codes []string) string {

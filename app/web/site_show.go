@@ -22,6 +22,8 @@ type siteData struct {
 	CountyName                                                                               localized
 	CountyHref, CountyPhone                                                                  string
 	Phones                                                                                   []phoneItem // region_public.go
+	Crumbs                                                                                   []localized // the divisions above the county (region tree)
+	OneCounty                                                                                bool        // the region is this one county: home is its page
 	ALevel, ALevelSince                                                                      string
 	Prices                                                                                   []priceItem
 	AltitudeLevel, AltitudeTop                                                               int
@@ -168,6 +170,7 @@ func (s *Server) buildSitePage(snap *catalog.Snapshot, site *domain.Site, lang d
 		d.CountyName, d.CountyPhone = loc(county.Name, lang), county.Phone
 	}
 	d.Phones = s.helpPhones(snap, lang)
+	d.Crumbs, d.OneCounty = treeCrumbs(v, snap.Tree(), site.County)
 	switch {
 	case site.AltitudeMin > 0 && site.AltitudeMax > site.AltitudeMin:
 		d.AltitudeText = v.T("site.altitude_range", site.AltitudeMin, site.AltitudeMax)

@@ -185,13 +185,15 @@ func (h *statsViews) overview(c *fiber.Ctx) (statsAnswer, error) {
 	return statsAnswer{Page: p, Tables: overviewTables(v, f, ov), JSON: overviewAPI(f, sc, ov)}, nil
 }
 
-// levels are the pre-aggregated level documents that cover a county or
-// prefecture scope's sites (nil for a site or sign).
+// levels are the pre-aggregated level documents that cover a county,
+// division or whole-region scope's sites (nil for a site or sign). A
+// division (or a scope of several nodes) has no documents of its own: it
+// sums its counties' at read time (at most a few dozen).
 func (sc statsScope) levels() []stats.Unit {
 	switch {
 	case sc.Level == "all" && sc.Prefecture:
 		return []stats.Unit{stats.PrefectureLevel}
-	case sc.Level == "all" || sc.Level == "county":
+	case sc.Level == "all" || sc.Level == "division" || sc.Level == "county":
 		var out []stats.Unit
 		for _, code := range sc.Counties {
 			out = append(out, stats.CountyLevel(code))
@@ -224,6 +226,8 @@ func overviewAPI(f statsForm, sc statsScope, ov stats.Overview) overviewJSON {
 		Lang: ov.Lang, Device: ov.Device, Referrer: ov.Referrer, Series: []seriesJSON{}, TopSites: []topJSON{}, TopSigns: []topJSON{}}
 	if sc.County != nil {
 		j.County = sc.County.Code
+	} else if sc.Level == "division" {
+		j.County = sc.Node.Code
 	}
 	if sc.Site != nil {
 		j.Site = sc.Site.Key
@@ -248,8 +252,8 @@ func overviewAPI(f statsForm, sc statsScope, ov stats.Overview) overviewJSON {
 	return j
 }
 
-// heading names the scope: the prefecture, "your counties", a county, a
-// site or a sign.
+// heading names the scope: the region's top, a division, "your
+// counties", a county, a site or a sign.
 func (h *statsViews) heading(v *view, sc statsScope, lang domain.Lang) localized {
 	switch {
 	case sc.Sign != nil:
@@ -258,11 +262,8 @@ func (h *statsViews) heading(v *view, sc statsScope, lang domain.Lang) localized
 		return loc(sc.Site.Name, lang)
 	case sc.County != nil:
 		return loc(sc.County.Name, lang)
-	case sc.Prefecture:
-		if name := regionName(h.s.Catalog.Snapshot(), lang); name.S != "" { // region_public.go
-			return name
-		}
-		return localized{S: v.T("stats.level.prefecture")}
+	case sc.Node != nil:
+		return nodeName(v, sc.Node)
 	case len(sc.Counties) == 1:
 		if cty, ok := h.s.Catalog.Snapshot().County(sc.Counties[0]); ok {
 			return loc(cty.Name, lang)
@@ -271,7 +272,12 @@ func (h *statsViews) heading(v *view, sc statsScope, lang domain.Lang) localized
 	return localized{S: v.T("stats.level.mine")}
 }
 
-// nav builds the preset, level and view links of a statistics page.
+// nav builds the preset, level and view links of a statistics page. The
+// levels follow the region's tree: the path from the user's own top (the
+// region's top for a region-wide user) down to what the view covers, then
+// what lies directly below it (divisions, counties, or a county's sites).
+// A region that is one county has that county as its top: no level above
+// it, none empty.
 func (h *statsViews) nav(v *view, f statsForm, sc statsScope, current string) statsNav {
 	var n statsNav
 	base := "/admin/stats/" + current + "?"
@@ -284,26 +290,68 @@ func (h *statsViews) nav(v *view, f statsForm, sc statsScope, current string) st
 	}
 	lang := v.Lang
 	snap := h.s.Catalog.Snapshot()
-	if sc.Level != "all" || len(sc.Counties) != 1 {
-		n.Levels = append(n.Levels, statsLink{Label: h.heading(v, statsScope{Prefecture: sc.Prefecture}, lang).S,
+	tree := snap.Tree()
+	me := sc.user
+	link := func(node *domain.Node, all bool) statsLink {
+		l := nodeName(v, node)
+		code := node.Code
+		if all {
+			code = ""
+		}
+		isCurrent := sc.Level != "site" && sc.Level != "sign" && sc.Node == node
+		return statsLink{Label: l.S, Lang: l.Lang, Href: base + f.query("county", code, "site", "", "sign", ""), Current: isCurrent}
+	}
+	// The user's "all": the top, their one node, or "mine".
+	own := sc.Node
+	if sc.Level != "all" {
+		own = nil
+		if me != nil && me.RegionWide() {
+			own = tree
+		} else if me != nil && len(me.Counties) == 1 {
+			own = tree.Find(me.Counties[0])
+		}
+	}
+	at := sc.Node // the deepest node of the path
+	if sc.County != nil {
+		at = tree.Find(sc.County.Code)
+	}
+	if own == nil {
+		n.Levels = append(n.Levels, statsLink{Label: v.T("stats.level.mine"),
 			Href: base + f.query("county", "", "site", "", "sign", ""), Current: sc.Level == "all"})
 	}
-	if sc.Level == "all" {
-		for _, code := range sc.Counties {
-			if cty, ok := snap.County(code); ok {
-				l := loc(cty.Name, lang)
-				n.Levels = append(n.Levels, statsLink{Label: l.S, Lang: l.Lang, Href: base + f.query("county", code, "site", "", "sign", ""),
-					Current: len(sc.Counties) == 1})
+	if at != nil {
+		started := own == nil
+		for _, node := range tree.Path(at.Code) {
+			if node == own {
+				started = true
+				n.Levels = append(n.Levels, link(node, true))
+				continue
+			}
+			if started && (me == nil || me.CanAccessCounty(node.Code)) {
+				n.Levels = append(n.Levels, link(node, false))
 			}
 		}
-	} else if sc.County != nil {
-		l := loc(sc.County.Name, lang)
-		n.Levels = append(n.Levels, statsLink{Label: l.S, Lang: l.Lang, Href: base + f.query("county", sc.County.Code, "site", "", "sign", ""),
-			Current: sc.Level == "county"})
-		for _, site := range snap.SitesOf(sc.County.Code) {
+	}
+	if at != nil && at.Level == domain.LevelCounty {
+		for _, site := range snap.SitesOf(at.Code) {
 			l := loc(site.Name, lang)
 			n.Levels = append(n.Levels, statsLink{Label: l.S, Lang: l.Lang,
-				Href: base + f.query("county", sc.County.Code, "site", site.Key, "sign", ""), Current: sc.Site != nil && sc.Site.Key == site.Key})
+				Href: base + f.query("county", at.Code, "site", site.Key, "sign", ""), Current: sc.Site != nil && sc.Site.Key == site.Key})
+		}
+	}
+	switch {
+	case sc.County != nil:
+	case at != nil:
+		for _, child := range at.Children {
+			if me == nil || me.CanAccessCounty(child.Code) {
+				n.Levels = append(n.Levels, link(child, false))
+			}
+		}
+	case me != nil: // "mine" over several nodes: the user's nodes
+		for _, code := range me.Counties {
+			if node := tree.Find(code); node != nil {
+				n.Levels = append(n.Levels, link(node, false))
+			}
 		}
 	}
 	for _, name := range []string{"overview", "funnel", "dead-signs", "capacity", "live"} {

@@ -149,8 +149,13 @@ func (f *statsForm) compare(today time.Time) {
 
 // statsScope is what a view covers, already checked against the user.
 type statsScope struct {
-	Level      string // "all", "county", "site", "sign"
-	Prefecture bool   // "all" covers every county
+	Level      string // "all", "division", "county", "site", "sign"
+	Prefecture bool   // "all" covers every county of the region
+	// Node is the node of the region's tree the view covers at the
+	// "all", "division" and "county" levels: the top (Prefecture), the
+	// user's own node when their scope is one node, a division, a county;
+	// nil for "all" over a scope of several nodes.
+	Node       *domain.Node
 	County     *domain.County
 	Site       *domain.Site
 	Sign       *domain.Sign
@@ -159,6 +164,7 @@ type statsScope struct {
 	Signs      []stats.Unit
 	signsByKey map[string]domain.Sign
 	siteNames  map[string]domain.Text
+	user       *domain.User // whose view it is, for the levels offered
 }
 
 // scope resolves and authorizes the county, site or sign a request asks
@@ -167,7 +173,7 @@ type statsScope struct {
 func (h *statsViews) scope(c *fiber.Ctx, f statsForm) (statsScope, error) {
 	snap := h.s.Catalog.Snapshot()
 	u := currentUser(c)
-	sc := statsScope{Level: "all", signsByKey: map[string]domain.Sign{}, siteNames: map[string]domain.Text{}}
+	sc := statsScope{Level: "all", signsByKey: map[string]domain.Sign{}, siteNames: map[string]domain.Text{}, user: u}
 	county := f.County
 	if f.Sign != "" {
 		sign, ok := snap.Sign(f.Sign)
@@ -199,6 +205,17 @@ func (h *statsViews) scope(c *fiber.Ctx, f statsForm) (statsScope, error) {
 			sc.Level = "site"
 		}
 	}
+	tree := snap.Tree()
+	if n := tree.Find(county); n != nil && n.Level != domain.LevelCounty && sc.Level == "all" {
+		// A division, or the top (the same as asking for no county).
+		if err := authorizeCounty(c, n.Code); err != nil {
+			return sc, err
+		}
+		county = ""
+		if n != tree {
+			sc.Level, sc.Node, sc.Counties = "division", n, n.Counties()
+		}
+	}
 	if county != "" {
 		cty, ok := snap.County(county)
 		if !ok {
@@ -209,16 +226,19 @@ func (h *statsViews) scope(c *fiber.Ctx, f statsForm) (statsScope, error) {
 		}
 		sc.County = cty
 		sc.Counties = []string{cty.Code}
+		sc.Node = tree.Find(cty.Code)
 		if sc.Level == "all" {
 			sc.Level = "county"
 		}
-	} else {
-		for _, cty := range snap.Counties {
-			if u.CanAccessCounty(cty.Code) {
-				sc.Counties = append(sc.Counties, cty.Code)
-			}
+	} else if sc.Level == "all" {
+		sc.Counties = countiesInScope(u, snap)
+		sc.Prefecture = len(sc.Counties) == len(tree.Counties())
+		switch {
+		case sc.Prefecture:
+			sc.Node = tree
+		case len(u.Counties) == 1:
+			sc.Node = tree.Find(u.Counties[0])
 		}
-		sc.Prefecture = len(sc.Counties) == len(snap.Counties)
 	}
 	for _, code := range sc.Counties {
 		for _, site := range snap.SitesOf(code) {

@@ -1,14 +1,19 @@
 package web
 
 import (
+	"context"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/yimayou/yimayou/app/content"
 	"github.com/yimayou/yimayou/app/domain"
+	"github.com/yimayou/yimayou/app/store"
+	"github.com/yimayou/yimayou/app/store/storetest"
 	"github.com/yimayou/yimayou/app/web/browsertest"
 )
 
@@ -60,20 +65,55 @@ func TestRegionInBrowser(t *testing.T) {
 	}
 }
 
-// The Garzê demo and a one-county region, side by side: home at 390 px
-// and a sign sheet, each with its own names.
+// songpanPack is the example pack of content/examples (one county alone
+// as the top level), imported as `yimayou import` does.
+func songpanPack(t testing.TB) *store.Store {
+	t.Helper()
+	s := storetest.New(t)
+	_, _, err := content.ImportPack(context.Background(), s, content.ImportRequest{
+		FS: os.DirFS("../../content/examples/songpan"), Actor: content.CLIActor})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// The Garzê demo and the Songpan example pack, side by side: home and a
+// site page at 390 px in every language and a sign sheet, each with its
+// own names and nothing of the other's, and no sideways scroll.
 func TestTwoRegionsInBrowser(t *testing.T) {
 	garze, garzeSign := garzeDemo(t)
 	for _, r := range []struct {
-		name, sign string
-		app        *fiber.App
-	}{{"garze", garzeSign, regionApp(t, garze)}, {"jiuzhaigou", "JZG2AA", regionApp(t, jiuzhaigouRegion(t))}} {
+		name, sign, site string
+		app              *fiber.App
+		own, other       string
+	}{
+		{"garze", garzeSign, "/s/513337/yading", regionApp(t, garze), "甘孜", "松潘"},
+		{"songpan", "JGSG94", "/s/513224/huanglong", regionApp(t, songpanPack(t)), "松潘", "甘孜"},
+	} {
 		base := serveApp(t, r.app)
-		phone := browsertest.New(t, browsertest.Options{Width: 390, Height: 844, Timeout: 60 * time.Second})
-		if err := chromedp.Do(phone, chromedp.Navigate(base+"/?lang=zh"), chromedp.WaitVisible(chromedp.CSS(`footer`))); err != nil {
-			t.Fatal(err)
+		for _, l := range domain.Languages() {
+			phone := browsertest.New(t, browsertest.Options{Width: 390, Height: 844, Timeout: 60 * time.Second})
+			for _, page := range []struct{ name, path string }{{"home", "/"}, {"site", r.site}} {
+				err := chromedp.Do(phone, chromedp.Navigate(base+page.path+"?lang="+string(l)), chromedp.WaitVisible(chromedp.CSS(`footer`)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				title, _ := chromedp.Run(phone, chromedp.Evaluate[string](`document.title`))
+				footer, _ := chromedp.Run(phone, chromedp.Text(chromedp.CSS(`footer`)))
+				scroll, err := chromedp.Run(phone, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > document.documentElement.clientWidth`))
+				if err != nil {
+					t.Fatal(err)
+				}
+				shoot(t, phone, page.name+"-390-"+string(l)+"-"+r.name+".png")
+				if scroll {
+					t.Errorf("%s %s %s scrolls sideways at 390 px", r.name, page.name, l)
+				}
+				if l == domain.Zh && (!strings.Contains(footer, r.own) || strings.Contains(title+footer, r.other)) {
+					t.Errorf("%s %s: title %q, footer %q; want %s and no %s", r.name, page.name, title, footer, r.own, r.other)
+				}
+			}
 		}
-		shoot(t, phone, "home-390-zh-"+r.name+".png")
 		desk := browsertest.New(t, browsertest.Options{Width: 1366, Height: 900, Timeout: 90 * time.Second})
 		err := chromedp.Do(desk, chromedp.Navigate(base+"/admin/login?lang=zh"),
 			chromedp.SendKeys(chromedp.CSS(`input[name=username]`), "admin"),
@@ -85,6 +125,10 @@ func TestTwoRegionsInBrowser(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		bureau, _ := chromedp.Run(desk, chromedp.Text(chromedp.CSS(`.bureau`)))
 		shoot(t, desk, "sheet-a5-"+r.name+".png")
+		if !strings.Contains(bureau, r.own) || strings.Contains(bureau, r.other) {
+			t.Errorf("%s sheet: bureau line %q; want %s and no %s", r.name, bureau, r.own, r.other)
+		}
 	}
 }

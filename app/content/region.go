@@ -143,6 +143,11 @@ func validateRegion(p Pack) []error {
 				Err: fmt.Errorf("county %s is outside the region %s of region.yaml", c.Code, r.Code)})
 		}
 	}
+	for _, l := range r.Languages {
+		if !l.Valid() {
+			errs = append(errs, fail(fmt.Errorf("languages: %q has no catalogue on this server (app/i18n/locales/<area>.%s.json and an entry in languages.json), or is not offered by it", l, l)))
+		}
+	}
 	for _, c := range r.Emergency {
 		if c.Number == "" {
 			errs = append(errs, fail(errors.New("emergency: every entry needs a number")))

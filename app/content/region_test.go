@@ -35,6 +35,7 @@ func TestRegionYAML(t *testing.T) {
 		"no number":       {"code: \"513300\"\nname: {zh: 甘孜}\nemergency: [{label: {zh: 报警}, number: \"\"}]\n", "every entry needs a number"},
 		"no name":         {"code: \"513300\"\n", "region.yaml: invalid name"},
 		"county language": {"code: \"513300\"\nname: {zh: 甘孜}\nlanguages: [Tibetan]\n", "invalid languages"},
+		"no catalogue":    {"code: \"513300\"\nname: {zh: 甘孜}\nlanguages: [zh, ko]\n", `languages: "ko" has no catalogue`},
 	} {
 		_, err := Load(withRegion(c.text))
 		if err == nil || !strings.Contains(err.Error(), c.want) {

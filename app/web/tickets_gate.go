@@ -32,6 +32,9 @@ type gateSite struct {
 type gateData struct {
 	Sites      []gateSite
 	Today      string
+	// UTCOffset is the region's offset from UTC in minutes now, so the
+	// offline gate counts days where the server does.
+	UTCOffset int
 	DoubleUses []gateDoubleUse
 	// Messages are the answers' texts for offline use, as JSON; json.Marshal
 	// escapes <, > and &, so it is safe inside the script element.
@@ -72,7 +75,8 @@ func (s *Server) showGate(c *fiber.Ctx) error {
 	lang := langOf(c)
 	sites := s.gateSites(c)
 	today := tickets.Day(s.Tickets.Service.Now())
-	d := gateData{Sites: sites, Today: today}
+	_, off := time.Now().In(domain.ChinaTime).Zone()
+	d := gateData{Sites: sites, Today: today, UTCOffset: off / 60}
 	msgs := map[string]string{}
 	for _, r := range gateReasons {
 		msgs[string(r)] = s.I18n.T(lang, "tickets.refuse."+string(r))

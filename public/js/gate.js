@@ -36,8 +36,10 @@
   if (savedSite && siteSel.querySelector('option[value="' + savedSite + '"]')) { siteSel.value = savedSite; }
   siteSel.addEventListener("change", function () { put("site", siteSel.value); focusInput(); });
 
-  // Days are counted in China time, as on the server.
-  function chinaDay(ms) { return new Date(ms + 8 * 3600e3).toISOString().slice(0, 10); }
+  // Days are counted in the region's time zone, as on the server (its UTC
+  // offset when the page was loaded; China time if the page does not say).
+  var utcOffsetMin = parseInt(root.getAttribute("data-utc-offset") || "480", 10);
+  function chinaDay(ms) { return new Date(ms + utcOffsetMin * 60e3).toISOString().slice(0, 10); }
   function addDays(day, n) { var d = new Date(day + "T00:00:00Z"); d.setUTCDate(d.getUTCDate() + n); return d.toISOString().slice(0, 10); }
   function b64url(s) {
     var bin = atob(s.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((s.length + 3) % 4));

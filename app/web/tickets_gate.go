@@ -30,11 +30,11 @@ type gateSite struct {
 }
 
 type gateData struct {
-	Sites      []gateSite
-	Today      string
+	Sites []gateSite
+	Today string
 	// UTCOffset is the region's offset from UTC in minutes now, so the
 	// offline gate counts days where the server does.
-	UTCOffset int
+	UTCOffset  int
 	DoubleUses []gateDoubleUse
 	// Messages are the answers' texts for offline use, as JSON; json.Marshal
 	// escapes <, > and &, so it is safe inside the script element.

@@ -177,14 +177,7 @@ func ApplyPlan(ctx context.Context, dst Importer, plan Plan, opts ...ImportOptio
 // SiteChanges lists the fields that differ between two states of a site,
 // with their values, for the audit log and the import preview.
 func SiteChanges(before, after domain.Site) []domain.FieldChange {
-	b, a := flatSite(before), flatSite(after)
-	var out []domain.FieldChange
-	for i := range a {
-		if b[i].After != a[i].After {
-			out = append(out, domain.FieldChange{Field: a[i].Field, Before: b[i].After, After: a[i].After})
-		}
-	}
-	return out
+	return domain.Changed(flatSite(before), flatSite(after))
 }
 
 func flatSite(site domain.Site) []domain.FieldChange {

@@ -30,3 +30,16 @@ type FieldChange struct {
 	Before string
 	After  string
 }
+
+// Changed lists the fields whose values differ between two flattenings
+// of one entity (the same fields in the same order, each value in After),
+// with the value before and after.
+func Changed(before, after []FieldChange) []FieldChange {
+	var out []FieldChange
+	for i := range after {
+		if i < len(before) && before[i].After != after[i].After {
+			out = append(out, FieldChange{Field: after[i].Field, Before: before[i].After, After: after[i].After})
+		}
+	}
+	return out
+}

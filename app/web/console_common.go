@@ -163,14 +163,7 @@ func flatSite(site domain.Site) []domain.FieldChange {
 
 // siteChanges lists the fields that differ between two states of a site.
 func siteChanges(before, after domain.Site) []domain.FieldChange {
-	b, a := flatSite(before), flatSite(after)
-	var out []domain.FieldChange
-	for i := range a {
-		if b[i].After != a[i].After {
-			out = append(out, domain.FieldChange{Field: a[i].Field, Before: b[i].After, After: a[i].After})
-		}
-	}
-	return out
+	return domain.Changed(flatSite(before), flatSite(after))
 }
 
 // doneMessages are the confirmations a redirect may ask a page to show

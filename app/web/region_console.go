@@ -215,14 +215,7 @@ func flatRegion(r domain.Region) []domain.FieldChange {
 
 // regionChanges lists the fields that differ between two regions.
 func regionChanges(before, after domain.Region) []domain.FieldChange {
-	b, a := flatRegion(before), flatRegion(after)
-	var out []domain.FieldChange
-	for i := range a {
-		if b[i].After != a[i].After {
-			out = append(out, domain.FieldChange{Field: a[i].Field, Before: b[i].After, After: a[i].After})
-		}
-	}
-	return out
+	return domain.Changed(flatRegion(before), flatRegion(after))
 }
 
 // regionUnset is whether the console's home should ask this user to set

@@ -239,6 +239,19 @@ func (r *reading) month(ctx context.Context, kind string, u Unit, month string) 
 		id += "g" + strconv.FormatInt(gen, 10) + "|"
 	}
 	id += store.RollupID(kind, u.County, u.Key, month, "all")
+	build := r.fromRollups
+	if kind == rankTotalKind {
+		build = r.buildRankTotals
+	}
+	return r.cached(ctx, id, month, b.final(month), func() (*unitMonth, error) { return build(ctx, kind, u, month) })
+}
+
+// cached returns the month-shaped value named id: from memory, else from
+// its digest when it is final (it no longer changes but by writes that
+// change its id), else from build (and then, if final, stores its
+// digest, under month for DeleteStatsDigests).
+func (r *reading) cached(ctx context.Context, id, month string, final bool, build func() (*unitMonth, error)) (*unitMonth, error) {
+	b := r.b
 	now := b.now()
 	b.cache.mu.Lock()
 	c, ok := b.cache.m[id]
@@ -246,7 +259,6 @@ func (r *reading) month(ctx context.Context, kind string, u Unit, month string) 
 	if ok && now.Before(c.expires) {
 		return c.m, nil
 	}
-	final := b.final(month)
 	ds, canDigest := b.st.(DigestStore)
 	var um *unitMonth
 	if final && canDigest {
@@ -263,11 +275,7 @@ func (r *reading) month(ctx context.Context, kind string, u Unit, month string) 
 	}
 	if um == nil {
 		var err error
-		build := r.fromRollups
-		if kind == rankTotalKind {
-			build = r.buildRankTotals
-		}
-		if um, err = build(ctx, kind, u, month); err != nil {
+		if um, err = build(); err != nil {
 			return nil, err
 		}
 		if final && canDigest {

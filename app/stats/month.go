@@ -23,7 +23,15 @@ type DigestStore interface {
 // FinalAfter is how long after its last day a month's rollups stop
 // changing: the offline queue's late events are refused after 7 days.
 // (`stats rebuild` still rewrites old months; it drops their digests.)
+// It applies to stores that keep no generations.
 const FinalAfter = 8 * 24 * time.Hour
+
+// ClosedAfter is how long after its last day a month is digested when
+// the store keeps generations (GenerationStore): a write into the month
+// after that raises its generation and so renames its digests, so a
+// digest made early is never served stale. The hour covers the clocks
+// of the nodes disagreeing on when the month ended.
+const ClosedAfter = time.Hour
 
 // Cache lifetimes of a unit's month in memory: short while events still
 // arrive, long once the month is final.
@@ -220,7 +228,11 @@ func (b *Board) final(month string) bool {
 	if err != nil {
 		return false
 	}
-	return b.now().Sub(first.AddDate(0, 1, 0)) >= FinalAfter
+	after := FinalAfter
+	if _, ok := b.st.(GenerationStore); ok {
+		after = ClosedAfter
+	}
+	return b.now().Sub(first.AddDate(0, 1, 0)) >= after
 }
 
 // month returns a unit's month: from memory, else from its digest when

@@ -122,3 +122,54 @@ func truthByUnit(t *testing.T, st *store.Store, from, to string) map[string]trut
 	}
 	return out
 }
+
+// TestMonthDigestedAnHourAfterItEnds: with generations, a month is
+// digested from an hour after its end (not a week: late events raise its
+// generation), and a late write after that still reaches a new node.
+func TestMonthDigestedAnHourAfterItEnds(t *testing.T) {
+	opt := genSet()
+	opt.Days, opt.PerDay = 12, 20
+	st := storetest.New(t)
+	ctx := context.Background()
+	rs, err := stats.GenerateRollups(opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := stats.WriteRollups(ctx, st, rs, nil); err != nil {
+		t.Fatal(err)
+	}
+	q := stats.OverviewQuery{From: "2026-10-20", To: "2026-10-31", Sites: opt.Sites}
+	at := func(h, m int) func() time.Time {
+		return func() time.Time { return time.Date(2026, 11, 1, h, m, 0, 0, domain.ChinaTime) }
+	}
+	id := digestID(t, st, store.RollupSite, "513322", "hailuogou", "2026-10")
+	before, err := stats.NewBoard(st).WithClock(at(0, 30)).Overview(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.StatsDigest(ctx, id); err == nil {
+		t.Fatal("October digested half an hour after its end")
+	}
+	if _, err := stats.NewBoard(st).WithClock(at(1, 30)).Overview(ctx, q); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.StatsDigest(ctx, id); err != nil {
+		t.Fatalf("October not digested an hour and a half after its end: %v", err)
+	}
+	late := store.Rollup{ID: store.RollupID(store.RollupSite, "513322", "hailuogou", "2026-10", "nodeB"), Kind: store.RollupSite,
+		County: "513322", Key: "hailuogou", Month: "2026-10", Node: "nodeB", Seq: 1,
+		Days: map[string]*store.RollupDay{"31": {Hours: map[string]map[string]int64{"23": {stats.MetricScan: 5}}}}}
+	if err := st.AddRollupNode(ctx, "nodeB", "2026-10"); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.RaiseRollups(ctx, []store.Rollup{late}); err != nil {
+		t.Fatal(err)
+	}
+	after, err := stats.NewBoard(st).WithClock(at(2, 0)).Overview(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Cur.Scans != before.Cur.Scans+5 {
+		t.Errorf("after a late write: %d scans, want %d", after.Cur.Scans, before.Cur.Scans+5)
+	}
+}

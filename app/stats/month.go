@@ -53,11 +53,20 @@ type GenerationStore interface {
 // within this time.
 const GenerationTTL = 5 * time.Second
 
-// generations caches the store's month generations for GenerationTTL.
+// RankDayStore tells from which day the rank-day documents are complete;
+// store.Store implements it. A board whose store lacks it reads the open
+// month's rank from the counties' month rank documents.
+type RankDayStore interface {
+	StatsRankDaysFrom(ctx context.Context) (string, error)
+}
+
+// generations caches the store's month generations, and the first day
+// of complete rank-day documents, for GenerationTTL.
 type generations struct {
-	mu    sync.Mutex
-	m     map[string]int64
-	until time.Time
+	mu       sync.Mutex
+	m        map[string]int64
+	rankFrom string
+	until    time.Time
 }
 
 func (g *generations) get(ctx context.Context, b *Board) (map[string]int64, error) {
@@ -75,8 +84,31 @@ func (g *generations) get(ctx context.Context, b *Board) (map[string]int64, erro
 	if err != nil {
 		return nil, fmt.Errorf("stats: generations: %w", err)
 	}
+	g.rankFrom = ""
+	if rs, ok := b.st.(RankDayStore); ok {
+		if g.rankFrom, err = rs.StatsRankDaysFrom(ctx); err != nil {
+			return nil, fmt.Errorf("stats: rank days: %w", err)
+		}
+	}
 	g.m, g.until = m, now.Add(GenerationTTL)
 	return m, nil
+}
+
+// rankDaysFrom is the first day of complete rank-day documents as this
+// request sees it ("" if none, or the store keeps no generations).
+func (r *reading) rankDaysFrom(ctx context.Context) (string, error) {
+	if _, err := r.generation(ctx, ""); err != nil {
+		return "", err
+	}
+	r.b.gens.mu.Lock()
+	defer r.b.gens.mu.Unlock()
+	return r.b.gens.rankFrom, nil
+}
+
+// closedDay is the first day that is not closed: days before it ended
+// more than ClosedAfter ago.
+func (b *Board) closedDay() string {
+	return b.now().In(domain.ChinaTime).Add(-ClosedAfter).Format(time.DateOnly)
 }
 
 // DigestTTL bounds how long a digest is trusted. Writes into a past month

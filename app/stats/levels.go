@@ -168,21 +168,27 @@ func (r *reading) rankedUnits(ctx context.Context, sites, signs []Unit, days []s
 	return pick(sites, rankSite), pick(signs, rankSign), nil
 }
 
-// openRank adds the rank totals of days (sorted, of one month that is
-// not final) without reading the counties' month rank documents: the
-// closed days (before closedDay) from prefix digests of the month, the
-// others (today, and yesterday within ClosedAfter of midnight) from the
-// counties' rank-day documents. It says false, having added nothing,
-// where rank-day documents may be incomplete (days before the first
-// start of a version that writes them).
+// openRank adds the rank totals of days (sorted, of one month) without
+// reading the counties' month rank documents: the closed days (before
+// closedDay) from prefix digests of the month, the others (today, and
+// yesterday within ClosedAfter of midnight) from the counties' rank-day
+// documents. It says false, having added nothing, where rank-day
+// documents may be incomplete (days before the first start of a version
+// that writes them). Part of a final month of several counties is read
+// the same way (all its days are closed): two small digests instead of
+// a month digest per county.
 func (r *reading) openRank(ctx context.Context, counties, days []string, addUnits func(map[string][2]int64)) (bool, error) {
-	if r.b.final(days[0][:7]) {
+	final := r.b.final(days[0][:7])
+	if final && len(counties) < 2 {
 		return false, nil
 	}
 	if _, ok := r.b.st.(DigestStore); !ok {
 		return false, nil
 	}
 	closed := r.b.closedDay()
+	if final {
+		closed = "9999"
+	}
 	var closedDays, openDays []string
 	for _, d := range days {
 		if d < closed {
@@ -231,10 +237,10 @@ func (r *reading) openRank(ctx context.Context, counties, days []string, addUnit
 }
 
 // rankPrefixKind names, in digests, the rank totals of a set of counties
-// over the first days of a month that is not final yet (01 to the day in
-// the digest's name): days that are closed, so that the digest, named by
-// the month's generation, which every write into a past day raises,
-// never goes stale.
+// over the first days of a month (01 to the day in the digest's name):
+// days that are closed, so that the digest, named by the month's
+// generation, which every write into a past day raises, never goes
+// stale.
 const rankPrefixKind = "rankprefix"
 
 // rankPrefix returns the rank totals of counties over days 01..dd of

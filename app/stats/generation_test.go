@@ -128,7 +128,7 @@ func digestID(t *testing.T, st *store.Store, kind, county, key, month string) st
 	if err != nil {
 		t.Fatal(err)
 	}
-	id := "v4|"
+	id := "v5|"
 	if g := gens[month]; g > 0 {
 		id += fmt.Sprintf("g%d|", g)
 	}

@@ -2,7 +2,6 @@ package stats
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -119,7 +118,7 @@ const DigestTTL = 24 * time.Hour
 
 // digestVersion changes when the digest format does; older digests are
 // ignored and rewritten.
-const digestVersion = 4
+const digestVersion = 5
 
 // hourMetrics are the metrics kept by hour in memory and in digests.
 var hourMetrics = [...]string{MetricScan, MetricView, MetricAudio, MetricReserved, MetricPaid, MetricCancelled,
@@ -431,16 +430,16 @@ func encodeMonth(um *unitMonth) (string, error) {
 			}
 		}
 	}
-	b, err := json.Marshal(um)
+	data := marshalMonth(um)
 	for _, d := range um.Days {
 		d.Sketch, d.Packed = nil, nil
 	}
-	return string(b), err
+	return data, nil
 }
 
 func decodeMonth(data string) (*unitMonth, error) {
-	var um unitMonth
-	if err := json.Unmarshal([]byte(data), &um); err != nil {
+	um, err := unmarshalMonth(data)
+	if err != nil {
 		return nil, err
 	}
 	if um.Days == nil {

@@ -110,10 +110,10 @@ func (b *Board) closedDay() string {
 	return b.now().In(domain.ChinaTime).Add(-ClosedAfter).Format(time.DateOnly)
 }
 
-// DigestTTL bounds how long a digest is trusted. Writes into a past month
-// raise its generation (GenerationStore), which retires its digests at
-// once; the TTL is a second line of defence for stores without
-// generations.
+// DigestTTL bounds how long a digest is trusted by a board whose store
+// keeps no generations. With generations (GenerationStore) a write into
+// a month renames its digests at once, so they are trusted for good: a
+// restart a day later reads digests, not every month's rollups again.
 const DigestTTL = 24 * time.Hour
 
 // digestVersion changes when the digest format does; older digests are
@@ -254,13 +254,18 @@ func (b *Board) WithClock(now func() time.Time) *Board {
 	return b
 }
 
+func (b *Board) keepsGenerations() bool {
+	_, ok := b.st.(GenerationStore)
+	return ok
+}
+
 func (b *Board) final(month string) bool {
 	first, err := time.ParseInLocation("2006-01", month, domain.ChinaTime)
 	if err != nil {
 		return false
 	}
 	after := FinalAfter
-	if _, ok := b.st.(GenerationStore); ok {
+	if b.keepsGenerations() {
 		after = ClosedAfter
 	}
 	return b.now().Sub(first.AddDate(0, 1, 0)) >= after
@@ -309,7 +314,7 @@ func (r *reading) cached(ctx context.Context, id, month string, final bool, buil
 		switch {
 		case err == nil:
 			um, err = decodeMonth(data)
-			if err != nil || now.Sub(time.Unix(um.Made, 0)) > DigestTTL {
+			if err != nil || (!b.keepsGenerations() && now.Sub(time.Unix(um.Made, 0)) > DigestTTL) {
 				um = nil // rewritten below
 			}
 		case !errors.Is(err, domain.ErrNotFound):

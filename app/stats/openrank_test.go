@@ -133,3 +133,53 @@ func TestOpenMonthRankFromDigestsAndRankDays(t *testing.T) {
 		}
 	}
 }
+
+// countingRollups counts every rollup document a board reads.
+type countingRollups struct {
+	*store.Store
+	reads atomic.Int64
+}
+
+func (c *countingRollups) Rollup(ctx context.Context, id string) (store.Rollup, error) {
+	c.reads.Add(1)
+	return c.Store.Rollup(ctx, id)
+}
+
+// TestDigestsOutliveADay: with generations, a board started days after
+// the digests were made reads them, not the months' rollups.
+func TestDigestsOutliveADay(t *testing.T) {
+	opt := genSet()
+	opt.Days, opt.PerDay = 12, 10
+	base := storetest.New(t)
+	ctx := context.Background()
+	rs, err := stats.GenerateRollups(opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := stats.WriteRollups(ctx, base, rs, nil); err != nil {
+		t.Fatal(err)
+	}
+	st := &countingRollups{Store: base}
+	q := stats.OverviewQuery{From: "2026-10-20", To: "2026-10-31", Sites: opt.Sites}
+	at := func(days int) func() time.Time {
+		return func() time.Time { return time.Date(2026, 11, 10+days, 12, 0, 0, 0, domain.ChinaTime) }
+	}
+	first, err := stats.NewBoard(st).WithClock(at(0)).Overview(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.reads.Load() == 0 {
+		t.Fatal("the first request read no rollups")
+	}
+	st.reads.Store(0)
+	later, err := stats.NewBoard(st).WithClock(at(3)).Overview(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := st.reads.Load(); n != 0 {
+		t.Errorf("three days later %d rollup documents read instead of the digests", n)
+	}
+	if later.Cur != first.Cur {
+		t.Errorf("three days later %+v, first %+v", later.Cur, first.Cur)
+	}
+}

@@ -24,7 +24,11 @@ import (
 // the number of documents it reads does not grow with the number of sites
 // or signs (only the rank documents grow, by a few numbers per active
 // unit and day, and final months of them are digested into one string
-// like any other).
+// like any other). Each day of a rank document is also kept as its own
+// small rank-day document: the days of the open month that are closed
+// are read from digests of their rank totals, and only today's (and,
+// within ClosedAfter of midnight, yesterday's) from rank-day documents,
+// so a view ending today reads no month rank document after a restart.
 
 // Rank unit prefixes in a rank document's day.
 const (

@@ -62,7 +62,9 @@ func TestOpenMonthRankFromDigestsAndRankDays(t *testing.T) {
 	}
 	var mu sync.Mutex
 	var offset time.Duration
-	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return time.Now().Add(offset) }
+	// The boards' clock stands still at the start (a test across midnight
+	// or 01:00 would otherwise see other closed days between requests).
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return start.Add(offset) }
 
 	q := stats.OverviewQuery{From: opt.From, To: today, Sites: opt.Sites, Signs: signs, Top: 20,
 		Levels: []stats.Unit{stats.PrefectureLevel}}

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
+	"time"
 
+	"github.com/yimayou/yimayou/app/domain"
 	"github.com/yimayou/yimayou/app/stats"
 	"github.com/yimayou/yimayou/app/store"
 )
@@ -18,6 +20,7 @@ type LevelStore interface {
 	ReplaceRollupDays(ctx context.Context, r store.Rollup) error
 	StatsLevelsDone(ctx context.Context) (bool, error)
 	SetStatsLevelsDone(ctx context.Context) error
+	SetStatsRankDaysFrom(ctx context.Context, day string) error
 }
 
 // DeriveLevels builds the county, prefecture and rank documents of a
@@ -126,6 +129,19 @@ func DeriveLevels(ctx context.Context, st LevelStore, month string) error {
 	if err != nil {
 		return err
 	}
+	// Each day of a rank document is also its own rank-day document.
+	var ranks []*derived
+	for _, d := range docs {
+		if d.key.kind == store.RollupRank {
+			ranks = append(ranks, d)
+		}
+	}
+	for _, d := range ranks {
+		for dd, ds := range d.days {
+			rd := get(rollupKey{store.RollupRankDay, d.key.county, month + "-" + dd, month}, d.node, d.seq)
+			rd.days[dd] = &dayState{day: ds.day}
+		}
+	}
 	ids := make([]string, 0, len(docs))
 	for id := range docs {
 		ids = append(ids, id)
@@ -136,7 +152,7 @@ func DeriveLevels(ctx context.Context, st LevelStore, month string) error {
 		r := store.Rollup{ID: id, Kind: d.key.kind, County: d.key.county, Key: d.key.key, Month: month,
 			Node: d.node, Seq: d.seq, Days: map[string]*store.RollupDay{}}
 		for dd, ds := range d.days {
-			if d.key.kind == store.RollupRank && len(ds.day.Units) == 0 {
+			if (d.key.kind == store.RollupRank || d.key.kind == store.RollupRankDay) && len(ds.day.Units) == 0 {
 				continue // shipping writes no rank day without scans or views
 			}
 			ds.finish()
@@ -166,7 +182,14 @@ func addCounts(dst, src map[string]int64) map[string]int64 {
 // rollups written by a version without levels. Run it before the shipper
 // starts (shipping continues the derived documents from their seq); on
 // later starts it only reads one flag.
+//
+// It also records, the first time, tomorrow as the first day of complete
+// rank-day documents: today's were not written before this start.
 func BackfillLevels(ctx context.Context, st LevelStore, log *slog.Logger) error {
+	tomorrow := time.Now().In(domain.ChinaTime).AddDate(0, 0, 1).Format(time.DateOnly)
+	if err := st.SetStatsRankDaysFrom(ctx, tomorrow); err != nil {
+		return err
+	}
 	done, err := st.StatsLevelsDone(ctx)
 	if err != nil || done {
 		return err

@@ -26,19 +26,23 @@ func TestDeriveLevelsEqualsShipping(t *testing.T) {
 	shipAll(t, st, evs)
 	shipped := allRollups(t, st, "2026-11")
 	isLevel := func(kind string) bool {
-		return kind == store.RollupCounty || kind == store.RollupAll || kind == store.RollupRank
+		return kind == store.RollupCounty || kind == store.RollupAll || kind == store.RollupRank || kind == store.RollupRankDay
 	}
-	levels := 0
+	levels, rankDays := 0, 0
 	for id, r := range shipped {
-		if isLevel(r.Kind) {
+		if r.Kind == store.RollupRankDay {
+			rankDays++
+		} else if isLevel(r.Kind) {
 			levels++
+		}
+		if isLevel(r.Kind) {
 			if err := st.DeleteRollup(ctx, id); err != nil {
 				t.Fatal(err)
 			}
 		}
 	}
-	if levels != 5 { // two counties, the prefecture, two rank documents
-		t.Fatalf("%d level documents shipped", levels)
+	if levels != 5 || rankDays < 2 { // two counties, the prefecture, two rank documents; their days
+		t.Fatalf("%d level documents, %d rank days shipped", levels, rankDays)
 	}
 	// A stale day in a level document is overwritten.
 	for _, r := range shipped {
@@ -63,7 +67,7 @@ func TestDeriveLevelsEqualsShipping(t *testing.T) {
 			t.Errorf("%s not derived", id)
 			continue
 		}
-		if want.Kind == store.RollupRank {
+		if want.Kind == store.RollupRank || want.Kind == store.RollupRankDay {
 			if g.Seq < want.Seq {
 				t.Errorf("%s: seq %d below the shipped %d", id, g.Seq, want.Seq)
 			}

@@ -33,7 +33,8 @@ func (k rollupKey) id(node string) string {
 
 // rollupKeys returns the documents an event counts in: its site's and its
 // sign's, and (for an event of a site) its county's and the prefecture's
-// levels and its county's rank document, in the month of its day.
+// levels and its county's rank documents (the month's and the day's), in
+// the month of its day.
 func rollupKeys(e *domain.Event) []rollupKey {
 	if len(e.Day) != len("2006-01-02") || e.County == "" {
 		return nil
@@ -45,7 +46,8 @@ func rollupKeys(e *domain.Event) []rollupKey {
 			rollupKey{store.RollupCounty, e.County, e.County, month},
 			rollupKey{store.RollupAll, store.LevelAll, store.LevelAll, month})
 		if stats.InRank(e) {
-			keys = append(keys, rollupKey{store.RollupRank, e.County, e.County, month})
+			keys = append(keys, rollupKey{store.RollupRank, e.County, e.County, month},
+				rollupKey{store.RollupRankDay, e.County, e.Day, month})
 		}
 	}
 	if e.Sign != "" {
@@ -58,7 +60,7 @@ func rollupKeys(e *domain.Event) []rollupKey {
 // does (breakdowns, visitor sketch), rank documents keep per-unit counts.
 func addTo(ds *dayState, kind string, e *domain.Event) {
 	switch kind {
-	case store.RollupRank:
+	case store.RollupRank, store.RollupRankDay:
 		stats.AddRank(ds.day, e)
 	default:
 		addEvent(ds, e, kind != store.RollupSign)

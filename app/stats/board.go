@@ -407,24 +407,26 @@ func (b *Board) Overview(ctx context.Context, q OverviewQuery) (Overview, error)
 			return Overview{}, err
 		}
 	}
+	// A top list needs each unit's totals and uniques only: whole final
+	// months come from the units' summaries.
 	for _, u := range topSites {
-		ud, err := rd.unit(ctx, store.RollupSite, u, days, q.From, false, true)
+		t, sk, err := rd.unitTotals(ctx, store.RollupSite, u, days, true)
 		if err != nil {
 			return Overview{}, err
 		}
-		sk, err := rd.rangeSketch(ctx, store.RollupSite, u, days)
-		if err != nil {
-			return Overview{}, err
-		}
-		v := sk.Estimate()
-		ov.TopSites = append(ov.TopSites, Ranked{Unit: u, Figures: figuresOf(ud.total(days), v)})
-	}
-	signDays := days // a sign's compared period only counts at sign level
-	if q.SignLevel {
-		signDays = all
+		ov.TopSites = append(ov.TopSites, Ranked{Unit: u, Figures: figuresOf(t, sk.Estimate())})
 	}
 	for _, u := range topSigns {
-		ud, err := rd.unit(ctx, store.RollupSign, u, signDays, q.From, q.Hourly && q.SignLevel, true)
+		if !q.SignLevel {
+			t, sk, err := rd.unitTotals(ctx, store.RollupSign, u, days, true)
+			if err != nil {
+				return Overview{}, err
+			}
+			ov.TopSigns = append(ov.TopSigns, Ranked{Unit: u, Figures: figuresOf(t, sk.Estimate())})
+			continue
+		}
+		// At sign level the signs are the totals and series too.
+		ud, err := rd.unit(ctx, store.RollupSign, u, all, q.From, q.Hourly, true)
 		if err != nil {
 			return Overview{}, err
 		}
@@ -432,16 +434,14 @@ func (b *Board) Overview(ctx context.Context, q OverviewQuery) (Overview, error)
 		if err != nil {
 			return Overview{}, err
 		}
-		if q.SignLevel {
-			absorb(onlyDays(ud, days))
-			absorbPrev(total.prev, ud, prevDays, cut)
-			total.curSk.Merge(sk)
-			psk, err := rd.rangeSketch(ctx, store.RollupSign, u, prevDays)
-			if err != nil {
-				return Overview{}, err
-			}
-			total.prevSk.Merge(psk)
+		absorb(onlyDays(ud, days))
+		absorbPrev(total.prev, ud, prevDays, cut)
+		total.curSk.Merge(sk)
+		psk, err := rd.rangeSketch(ctx, store.RollupSign, u, prevDays)
+		if err != nil {
+			return Overview{}, err
 		}
+		total.prevSk.Merge(psk)
 		ov.TopSigns = append(ov.TopSigns, Ranked{Unit: u, Figures: figuresOf(ud.total(days), sk.Estimate())})
 	}
 	ov.Cur = figuresOf(total.cur, total.curSk.Estimate())

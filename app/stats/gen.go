@@ -169,6 +169,9 @@ func GenerateRollups(opt GenOptions) ([]store.Rollup, error) {
 			a := get(store.RollupRank, e.County, e.County, month, e.Node, dd)
 			docs[store.RollupID(store.RollupRank, e.County, e.County, month, e.Node)].Seq = int64(e.Seq)
 			AddRank(a.day, &e)
+			a = get(store.RollupRankDay, e.County, e.Day, month, e.Node, dd)
+			docs[store.RollupID(store.RollupRankDay, e.County, e.Day, month, e.Node)].Seq = int64(e.Seq)
+			AddRank(a.day, &e)
 		}
 		for _, target := range []struct {
 			kind, county, key string

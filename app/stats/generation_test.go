@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/yimayou/yimayou/app/domain"
 	"github.com/yimayou/yimayou/app/stats"
 	"github.com/yimayou/yimayou/app/store"
 	"github.com/yimayou/yimayou/app/store/storetest"
@@ -83,9 +84,39 @@ func TestLateWriteReachesEveryNode(t *testing.T) {
 	if gens["2026-10"] == 0 {
 		t.Errorf("October has no generation after a late write: %v", gens)
 	}
-	cur := time.Now().Format("2006-01")
-	if _, ok := gens[cur]; ok {
-		t.Errorf("the current month %s got a generation: %v", cur, gens)
+	// The current month's generation is raised only by writes into its
+	// past days: a write into today raises nothing.
+	wall := time.Now().In(domain.ChinaTime)
+	cur, today := wall.Format("2006-01"), wall.Format("02")
+	w := store.Rollup{ID: store.RollupID(store.RollupSite, "513322", "hailuogou", cur, "nodeB"), Kind: store.RollupSite,
+		County: "513322", Key: "hailuogou", Month: cur, Node: "nodeB", Seq: 2,
+		Days: map[string]*store.RollupDay{today: {Hours: map[string]map[string]int64{"00": {stats.MetricScan: 1}}}}}
+	if err := st.AddRollupNode(ctx, "nodeB", cur); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.RaiseRollups(ctx, []store.Rollup{w}); err != nil {
+		t.Fatal(err)
+	}
+	after, err := st.StatsGenerations(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if time.Now().In(domain.ChinaTime).Format("02") == today && after[cur] != gens[cur] {
+		t.Errorf("a write into today raised the current month's generation: %d → %d", gens[cur], after[cur])
+	}
+	if today == "01" {
+		return // no past day in the month
+	}
+	w.Seq, w.Days = 3, map[string]*store.RollupDay{"01": {Hours: map[string]map[string]int64{"00": {stats.MetricScan: 1}}}}
+	if err := st.RaiseRollups(ctx, []store.Rollup{w}); err != nil {
+		t.Fatal(err)
+	}
+	past, err := st.StatsGenerations(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if past[cur] != after[cur]+1 {
+		t.Errorf("a write into the 1st of the current month: generation %d → %d", after[cur], past[cur])
 	}
 }
 
@@ -97,7 +128,7 @@ func digestID(t *testing.T, st *store.Store, kind, county, key, month string) st
 	if err != nil {
 		t.Fatal(err)
 	}
-	id := "v4|"
+	id := "v5|"
 	if g := gens[month]; g > 0 {
 		id += fmt.Sprintf("g%d|", g)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -23,7 +24,11 @@ import (
 // the number of documents it reads does not grow with the number of sites
 // or signs (only the rank documents grow, by a few numbers per active
 // unit and day, and final months of them are digested into one string
-// like any other).
+// like any other). Each day of a rank document is also kept as its own
+// small rank-day document: the days of the open month that are closed
+// are read from digests of their rank totals, and only today's (and,
+// within ClosedAfter of midnight, yesterday's) from rank-day documents,
+// so a view ending today reads no month rank document after a restart.
 
 // Rank unit prefixes in a rank document's day.
 const (
@@ -128,6 +133,12 @@ func (r *reading) rankedUnits(ctx context.Context, sites, signs []Unit, days []s
 			i = j
 			continue
 		}
+		if ok, err := r.openRank(ctx, codes, days[i:j], addUnits); err != nil {
+			return nil, nil, err
+		} else if ok {
+			i = j
+			continue
+		}
 		for _, code := range codes {
 			um, err := r.month(ctx, store.RollupRank, CountyLevel(code), month)
 			if err != nil {
@@ -161,6 +172,121 @@ func (r *reading) rankedUnits(ctx context.Context, sites, signs []Unit, days []s
 	return pick(sites, rankSite), pick(signs, rankSign), nil
 }
 
+// openRank adds the rank totals of days (sorted, of one month) without
+// reading the counties' month rank documents: the closed days (before
+// closedDay) from prefix digests of the month, the others (today, and
+// yesterday within ClosedAfter of midnight) from the counties' rank-day
+// documents. It says false, having added nothing, where rank-day
+// documents may be incomplete (days before the first start of a version
+// that writes them). Part of a final month of several counties is read
+// the same way (all its days are closed): two small digests instead of
+// a month digest per county.
+func (r *reading) openRank(ctx context.Context, counties, days []string, addUnits func(map[string][2]int64)) (bool, error) {
+	final := r.b.final(days[0][:7])
+	if final && len(counties) < 2 {
+		return false, nil
+	}
+	if _, ok := r.b.st.(DigestStore); !ok {
+		return false, nil
+	}
+	closed := r.b.closedDay()
+	if final {
+		closed = "9999"
+	}
+	var closedDays, openDays []string
+	for _, d := range days {
+		if d < closed {
+			closedDays = append(closedDays, d)
+		} else {
+			openDays = append(openDays, d)
+		}
+	}
+	if len(openDays) > 0 {
+		from, err := r.rankDaysFrom(ctx)
+		if err != nil || from == "" || openDays[0] < from {
+			return false, err
+		}
+	}
+	month := days[0][:7]
+	if n := len(closedDays); n > 0 {
+		// Days a..b are the prefix to b less the prefix to a-1.
+		hi, err := r.rankPrefix(ctx, counties, month, closedDays[n-1][8:])
+		if err != nil {
+			return false, err
+		}
+		addUnits(hi.units)
+		if a := closedDays[0][8:]; a != "01" {
+			n, _ := strconv.Atoi(a)
+			lo, err := r.rankPrefix(ctx, counties, month, fmt.Sprintf("%02d", n-1))
+			if err != nil {
+				return false, err
+			}
+			neg := make(map[string][2]int64, len(lo.units))
+			for u, v := range lo.units {
+				neg[u] = [2]int64{-v[0], -v[1]}
+			}
+			addUnits(neg)
+		}
+	}
+	for _, d := range openDays {
+		for _, code := range counties {
+			um, err := r.month(ctx, store.RollupRankDay, Unit{County: code, Key: d}, month)
+			if err != nil {
+				return false, err
+			}
+			addUnits(um.units)
+		}
+	}
+	return true, nil
+}
+
+// rankPrefixKind names, in digests, the rank totals of a set of counties
+// over the first days of a month (01 to the day in the digest's name):
+// days that are closed, so that the digest, named by the month's
+// generation, which every write into a past day raises, never goes
+// stale.
+const rankPrefixKind = "rankprefix"
+
+// rankPrefix returns the rank totals of counties over days 01..dd of
+// month, all of them closed.
+func (r *reading) rankPrefix(ctx context.Context, counties []string, month, dd string) (*unitMonth, error) {
+	gen, err := r.generation(ctx, month)
+	if err != nil {
+		return nil, err
+	}
+	id := fmt.Sprintf("v%d|p%s|g%d|%s", digestVersion, dd, gen,
+		store.RollupID(rankPrefixKind, store.LevelAll, countySetKey(counties), month, "all"))
+	return r.cached(ctx, id, month, true, func() (*unitMonth, error) {
+		totals := map[string][2]int64{}
+		for _, code := range counties {
+			um, err := r.month(ctx, store.RollupRank, CountyLevel(code), month)
+			if err != nil {
+				return nil, err
+			}
+			for day, md := range um.Days {
+				if day > dd {
+					continue
+				}
+				for unit, n := range md.Units {
+					t := totals[unit]
+					totals[unit] = [2]int64{t[0] + n[0], t[1] + n[1]}
+				}
+			}
+		}
+		um := &unitMonth{Days: map[string]*monthDay{}}
+		if len(totals) > 0 {
+			um.Days["00"] = &monthDay{Counts: map[string]int64{}, Units: totals}
+		}
+		return um.seal(), nil
+	})
+}
+
+func countySetKey(counties []string) string {
+	h := fnv.New64a()
+	h.Write([]byte(strings.Join(counties, ",")))
+	return fmt.Sprintf("%d-%x", len(counties), h.Sum64())
+}
+
 // rankTotalKind names, in digests and the memory cache, a month's rank
 // totals of a set of counties: every unit's scans and page views over the
 // whole month, merged from the counties' rank months. It is no rollup
@@ -172,9 +298,7 @@ const rankTotalKind = "ranktotal"
 // rankTotals returns the whole-month rank totals of counties (sorted),
 // as a month whose units hold them.
 func (r *reading) rankTotals(ctx context.Context, counties []string, month string) (*unitMonth, error) {
-	h := fnv.New64a()
-	h.Write([]byte(strings.Join(counties, ",")))
-	key := fmt.Sprintf("%d-%x", len(counties), h.Sum64())
+	key := countySetKey(counties)
 	if r.rankSets == nil {
 		r.rankSets = map[string][]string{}
 	}

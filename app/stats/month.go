@@ -2,7 +2,6 @@ package stats
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -23,7 +22,15 @@ type DigestStore interface {
 // FinalAfter is how long after its last day a month's rollups stop
 // changing: the offline queue's late events are refused after 7 days.
 // (`stats rebuild` still rewrites old months; it drops their digests.)
+// It applies to stores that keep no generations.
 const FinalAfter = 8 * 24 * time.Hour
+
+// ClosedAfter is how long after its last day a month is digested when
+// the store keeps generations (GenerationStore): a write into the month
+// after that raises its generation and so renames its digests, so a
+// digest made early is never served stale. The hour covers the clocks
+// of the nodes disagreeing on when the month ended.
+const ClosedAfter = time.Hour
 
 // Cache lifetimes of a unit's month in memory: short while events still
 // arrive, long once the month is final.
@@ -45,11 +52,20 @@ type GenerationStore interface {
 // within this time.
 const GenerationTTL = 5 * time.Second
 
-// generations caches the store's month generations for GenerationTTL.
+// RankDayStore tells from which day the rank-day documents are complete;
+// store.Store implements it. A board whose store lacks it reads the open
+// month's rank from the counties' month rank documents.
+type RankDayStore interface {
+	StatsRankDaysFrom(ctx context.Context) (string, error)
+}
+
+// generations caches the store's month generations, and the first day
+// of complete rank-day documents, for GenerationTTL.
 type generations struct {
-	mu    sync.Mutex
-	m     map[string]int64
-	until time.Time
+	mu       sync.Mutex
+	m        map[string]int64
+	rankFrom string
+	until    time.Time
 }
 
 func (g *generations) get(ctx context.Context, b *Board) (map[string]int64, error) {
@@ -67,19 +83,42 @@ func (g *generations) get(ctx context.Context, b *Board) (map[string]int64, erro
 	if err != nil {
 		return nil, fmt.Errorf("stats: generations: %w", err)
 	}
+	g.rankFrom = ""
+	if rs, ok := b.st.(RankDayStore); ok {
+		if g.rankFrom, err = rs.StatsRankDaysFrom(ctx); err != nil {
+			return nil, fmt.Errorf("stats: rank days: %w", err)
+		}
+	}
 	g.m, g.until = m, now.Add(GenerationTTL)
 	return m, nil
 }
 
-// DigestTTL bounds how long a digest is trusted. Writes into a past month
-// raise its generation (GenerationStore), which retires its digests at
-// once; the TTL is a second line of defence for stores without
-// generations.
+// rankDaysFrom is the first day of complete rank-day documents as this
+// request sees it ("" if none, or the store keeps no generations).
+func (r *reading) rankDaysFrom(ctx context.Context) (string, error) {
+	if _, err := r.generation(ctx, ""); err != nil {
+		return "", err
+	}
+	r.b.gens.mu.Lock()
+	defer r.b.gens.mu.Unlock()
+	return r.b.gens.rankFrom, nil
+}
+
+// closedDay is the first day that is not closed: days before it ended
+// more than ClosedAfter ago.
+func (b *Board) closedDay() string {
+	return b.now().In(domain.ChinaTime).Add(-ClosedAfter).Format(time.DateOnly)
+}
+
+// DigestTTL bounds how long a digest is trusted by a board whose store
+// keeps no generations. With generations (GenerationStore) a write into
+// a month renames its digests at once, so they are trusted for good: a
+// restart a day later reads digests, not every month's rollups again.
 const DigestTTL = 24 * time.Hour
 
 // digestVersion changes when the digest format does; older digests are
 // ignored and rewritten.
-const digestVersion = 4
+const digestVersion = 5
 
 // hourMetrics are the metrics kept by hour in memory and in digests.
 var hourMetrics = [...]string{MetricScan, MetricView, MetricAudio, MetricReserved, MetricPaid, MetricCancelled,
@@ -215,12 +254,21 @@ func (b *Board) WithClock(now func() time.Time) *Board {
 	return b
 }
 
+func (b *Board) keepsGenerations() bool {
+	_, ok := b.st.(GenerationStore)
+	return ok
+}
+
 func (b *Board) final(month string) bool {
 	first, err := time.ParseInLocation("2006-01", month, domain.ChinaTime)
 	if err != nil {
 		return false
 	}
-	return b.now().Sub(first.AddDate(0, 1, 0)) >= FinalAfter
+	after := FinalAfter
+	if b.keepsGenerations() {
+		after = ClosedAfter
+	}
+	return b.now().Sub(first.AddDate(0, 1, 0)) >= after
 }
 
 // month returns a unit's month: from memory, else from its digest when
@@ -239,6 +287,19 @@ func (r *reading) month(ctx context.Context, kind string, u Unit, month string) 
 		id += "g" + strconv.FormatInt(gen, 10) + "|"
 	}
 	id += store.RollupID(kind, u.County, u.Key, month, "all")
+	build := r.fromRollups
+	if kind == rankTotalKind {
+		build = r.buildRankTotals
+	}
+	return r.cached(ctx, id, month, b.final(month), func() (*unitMonth, error) { return build(ctx, kind, u, month) })
+}
+
+// cached returns the month-shaped value named id: from memory, else from
+// its digest when it is final (it no longer changes but by writes that
+// change its id), else from build (and then, if final, stores its
+// digest, under month for DeleteStatsDigests).
+func (r *reading) cached(ctx context.Context, id, month string, final bool, build func() (*unitMonth, error)) (*unitMonth, error) {
+	b := r.b
 	now := b.now()
 	b.cache.mu.Lock()
 	c, ok := b.cache.m[id]
@@ -246,7 +307,6 @@ func (r *reading) month(ctx context.Context, kind string, u Unit, month string) 
 	if ok && now.Before(c.expires) {
 		return c.m, nil
 	}
-	final := b.final(month)
 	ds, canDigest := b.st.(DigestStore)
 	var um *unitMonth
 	if final && canDigest {
@@ -254,7 +314,7 @@ func (r *reading) month(ctx context.Context, kind string, u Unit, month string) 
 		switch {
 		case err == nil:
 			um, err = decodeMonth(data)
-			if err != nil || now.Sub(time.Unix(um.Made, 0)) > DigestTTL {
+			if err != nil || (!b.keepsGenerations() && now.Sub(time.Unix(um.Made, 0)) > DigestTTL) {
 				um = nil // rewritten below
 			}
 		case !errors.Is(err, domain.ErrNotFound):
@@ -263,11 +323,7 @@ func (r *reading) month(ctx context.Context, kind string, u Unit, month string) 
 	}
 	if um == nil {
 		var err error
-		build := r.fromRollups
-		if kind == rankTotalKind {
-			build = r.buildRankTotals
-		}
-		if um, err = build(ctx, kind, u, month); err != nil {
+		if um, err = build(); err != nil {
 			return nil, err
 		}
 		if final && canDigest {
@@ -379,16 +435,16 @@ func encodeMonth(um *unitMonth) (string, error) {
 			}
 		}
 	}
-	b, err := json.Marshal(um)
+	data := marshalMonth(um)
 	for _, d := range um.Days {
 		d.Sketch, d.Packed = nil, nil
 	}
-	return string(b), err
+	return data, nil
 }
 
 func decodeMonth(data string) (*unitMonth, error) {
-	var um unitMonth
-	if err := json.Unmarshal([]byte(data), &um); err != nil {
+	um, err := unmarshalMonth(data)
+	if err != nil {
 		return nil, err
 	}
 	if um.Days == nil {

@@ -208,6 +208,9 @@ func RemoveSynthetic(ctx context.Context, st SyntheticStore, progress func(done,
 			for _, m := range months {
 				ids = append(ids, store.RollupID(store.RollupCounty, code, code, m, node),
 					store.RollupID(store.RollupRank, code, code, m, node))
+				for d := 1; d <= 31; d++ {
+					ids = append(ids, store.RollupID(store.RollupRankDay, code, fmt.Sprintf("%s-%02d", m, d), m, node))
+				}
 				for _, s := range sites {
 					ids = append(ids, store.RollupID(store.RollupSite, code, s.Key, m, node))
 				}

@@ -39,11 +39,10 @@ func (b *Board) Funnel(ctx context.Context, from, to string, sites, signs []Unit
 	siteTotals := map[string]map[string]int64{}
 	var out []FunnelRow
 	for _, u := range sites {
-		ud, err := rd.unit(ctx, store.RollupSite, u, days, from, false, false)
+		t, _, err := rd.unitTotals(ctx, store.RollupSite, u, days, false)
 		if err != nil {
 			return nil, err
 		}
-		t := ud.total(days)
 		siteTotals[u.Key] = t
 		out = append(out, FunnelRow{Unit: u, Scans: t[MetricScan], Views: t[MetricView], Reserved: t[MetricReserved],
 			Paid: t[MetricPaid], CheckIns: t[MetricCheckIn]})
@@ -51,11 +50,10 @@ func (b *Board) Funnel(ctx context.Context, from, to string, sites, signs []Unit
 	first := len(out)
 	exact := map[string]bool{} // sites with ticket events that carry a sign
 	for _, u := range signs {
-		ud, err := rd.unit(ctx, store.RollupSign, u, days, from, false, false)
+		t, _, err := rd.unitTotals(ctx, store.RollupSign, u, days, false)
 		if err != nil {
 			return nil, err
 		}
-		t := ud.total(days)
 		row := FunnelRow{Unit: u, Sign: true, Scans: t[MetricScan], Views: t[MetricView], Reserved: t[MetricReserved],
 			Paid: t[MetricPaid], CheckIns: t[MetricCheckIn]}
 		if row.Reserved+row.Paid+row.CheckIns > 0 {

@@ -45,6 +45,11 @@ const (
 	RollupCounty = "county" // "county|513322|513322|2026-11|node"
 	RollupAll    = "all"    // "all|all|all|2026-11|node"
 	RollupRank   = "rank"   // "rank|513322|513322|2026-11|node"
+	// RollupRankDay is a rank document of one day: the same numbers as
+	// that day of its county's rank document, in a document small enough
+	// to read on every request for the days of the open month that are
+	// not digested yet. Its key is the day.
+	RollupRankDay = "rankday" // "rankday|513322|2026-11-29|2026-11|node"
 )
 
 // LevelAll is the county and key of the prefecture level's documents.
@@ -301,5 +306,5 @@ func (s *Store) DeleteRollup(ctx context.Context, id string) error {
 	if _, err := s.col(colRollups).DeleteOne(ctx, byID(id)); err != nil {
 		return wrap(colRollups, err)
 	}
-	return s.bumpStatsGenerations(ctx, map[string]bool{monthOfRollupID(id): true})
+	return s.bumpStatsGenerations(ctx, deletedMonths([]string{id}))
 }

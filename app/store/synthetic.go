@@ -75,7 +75,9 @@ func (s *Store) DeleteRollups(ctx context.Context, ids []string, progress func(d
 		}
 		if res.DeletedCount > 0 {
 			n += res.DeletedCount
-			months[monthOfRollupID(id)] = true
+			for m := range deletedMonths([]string{id}) {
+				months[m] = true
+			}
 		}
 		if progress != nil && (i+1)%500 == 0 {
 			progress(i + 1)

@@ -1,0 +1,138 @@
+package stats
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"strconv"
+	"time"
+
+	"github.com/yimayou/yimayou/app/store"
+)
+
+// Summaries. A top list, a funnel or a table of sites needs of each
+// unit only its totals and unique visitors over the range, not its days.
+// For the whole final months of a range these come from a summary of
+// each run of them within a year: one digest per unit holding, for each
+// of the months, its totals and merged visitor sketch. A year view of a
+// top unit reads one small digest instead of eleven month digests of 31
+// days each. The summary is built from the month digests (or rollups)
+// and named by its months and their generations, so a write into any of
+// them (which raises its generation) gives it a new name: it is never
+// stale.
+
+// summary returns the summary of a unit's months (whole, final, of one
+// year, in order), as a month whose "days" are the months ("01".."12"):
+// their totals and sketches.
+func (r *reading) summary(ctx context.Context, kind string, u Unit, months []string) (*unitMonth, error) {
+	h := fnv.New64a()
+	for _, m := range months {
+		g, err := r.generation(ctx, m)
+		if err != nil {
+			return nil, err
+		}
+		h.Write([]byte(m + ":" + strconv.FormatInt(g, 10) + ","))
+	}
+	first, last := months[0], months[len(months)-1]
+	id := fmt.Sprintf("v%d|y%s-%s|%x|%s", digestVersion, first[5:], last[5:], h.Sum64(),
+		store.RollupID(kind, u.County, u.Key, first[:4], "sum"))
+	return r.cached(ctx, id, last, true, func() (*unitMonth, error) {
+		out := &unitMonth{Days: map[string]*monthDay{}}
+		for _, m := range months {
+			um, err := r.month(ctx, kind, u, m)
+			if err != nil {
+				return nil, err
+			}
+			d := &monthDay{Counts: map[string]int64{}}
+			for _, md := range um.Days {
+				add(d.Counts, md.Counts)
+			}
+			if len(um.Days) == 0 {
+				continue
+			}
+			// A copy: the month's sketch is shared with the cache, and
+			// encoding may change a sketch's form.
+			d.sketch = NewSketch()
+			d.sketch.Merge(um.sketch)
+			out.Days[m[5:]] = d
+		}
+		return out.seal(), nil
+	})
+}
+
+// unitTotals returns a unit's counts over days (sorted) and, withSketch,
+// its unique visitors: whole final months from its year summary, other
+// months from their days. They are the sums and merges that reading the
+// unit's days gives.
+func (r *reading) unitTotals(ctx context.Context, kind string, u Unit, days []string, withSketch bool) (map[string]int64, *Sketch, error) {
+	t := map[string]int64{}
+	var sk *Sketch
+	if withSketch {
+		sk = NewSketch()
+	}
+	// Runs of whole final months of one year, from their summary.
+	var run []string
+	flush := func() error {
+		if len(run) == 0 {
+			return nil
+		}
+		ys, err := r.summary(ctx, kind, u, run)
+		if err != nil {
+			return err
+		}
+		for _, m := range run {
+			if d := ys.Days[m[5:]]; d != nil {
+				add(t, d.Counts)
+				if withSketch {
+					sk.Merge(d.sketch)
+				}
+			}
+		}
+		run = run[:0]
+		return nil
+	}
+	for i := 0; i < len(days); {
+		month := days[i][:7]
+		j := i
+		for j < len(days) && days[j][:7] == month {
+			j++
+		}
+		first, _ := time.Parse("2006-01", month)
+		whole := j-i == first.AddDate(0, 1, -1).Day()
+		if len(run) > 0 && run[0][:4] != month[:4] {
+			if err := flush(); err != nil {
+				return nil, nil, err
+			}
+		}
+		if whole && r.b.final(month) {
+			run = append(run, month)
+			i = j
+			continue
+		}
+		if err := flush(); err != nil {
+			return nil, nil, err
+		}
+		um, err := r.month(ctx, kind, u, month)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, d := range days[i:j] {
+			md := um.Days[d[8:]]
+			if md == nil {
+				continue
+			}
+			add(t, md.Counts)
+			if withSketch && !whole && md.sketch != nil {
+				sk.Merge(md.sketch)
+			}
+		}
+		if withSketch && whole {
+			sk.Merge(um.sketch)
+		}
+		i = j
+	}
+	if err := flush(); err != nil {
+		return nil, nil, err
+	}
+	return t, sk, nil
+}

@@ -19,6 +19,7 @@ import (
 // public page change; print a sign sheet; and an editor of another county
 // is refused. Screenshots of the editor and the sheet are kept.
 func TestConsoleInBrowser(t *testing.T) {
+	browsertest.Require(t)
 	app, _ := consoleApp(t)
 	base := serveApp(t, app)
 

@@ -17,6 +17,7 @@ import (
 // there with the photo. Then a preview in Tibetan and "back to the editor"
 // leave the console in English.
 func TestEditorInBrowser(t *testing.T) {
+	browsertest.Require(t)
 	app, _ := consoleApp(t)
 	base := serveApp(t, app)
 	photo := filepath.Join(t.TempDir(), "glacier.jpg")

@@ -27,6 +27,7 @@ func silentMP3(frames int) []byte {
 // In a browser, on the server a pack was imported into: the photos from
 // the other server show, and its audio guide plays.
 func TestPackMediaPlayInBrowser(t *testing.T) {
+	browsertest.Require(t)
 	appA, _ := consoleApp(t)
 	a := newBrowser(t, appA)
 	a.login("luding-editor", testPassword)

@@ -16,6 +16,7 @@ import (
 // editor, logged in in another browser, is sent to the login page on the
 // next click.
 func TestUsersInBrowser(t *testing.T) {
+	browsertest.Require(t)
 	app, _ := consoleApp(t)
 	base := serveApp(t, app)
 	login := func(ctx context.Context, user string) {

@@ -21,6 +21,7 @@ import (
 // Chinese fallback text inside it runs left to right, each script gets
 // its own font stack, and nothing is wider than the phone.
 func TestRightToLeftPageOnAPhone(t *testing.T) {
+	browsertest.Require(t)
 	t.Cleanup(domain.ResetLanguages)
 	fsys, err := i18ntest.WithLanguage("ug", domain.En, i18ntest.UyghurSample)
 	if err != nil {
@@ -93,6 +94,7 @@ func TestRightToLeftPageOnAPhone(t *testing.T) {
 // four name inputs side by side on one row, each wide enough to type in,
 // the Uyghur one right to left.
 func TestEditorFourColumnsInBrowser(t *testing.T) {
+	browsertest.Require(t)
 	app, _ := consoleAppIn(t, uyghurCatalogs(t))
 	base := serveApp(t, app)
 	ctx := browsertest.New(t, browsertest.Options{Width: 1366, Height: 900})

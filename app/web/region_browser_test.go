@@ -20,6 +20,7 @@ import (
 // The region page at 1366 px, saved and with an error; a site page's help
 // numbers (from the region) at 390 px in every language.
 func TestRegionInBrowser(t *testing.T) {
+	browsertest.Require(t)
 	s, _ := garzeDemo(t)
 	app := regionApp(t, s)
 	base := serveApp(t, app)
@@ -82,6 +83,7 @@ func songpanPack(t testing.TB) *store.Store {
 // site page at 390 px in every language and a sign sheet, each with its
 // own names and nothing of the other's, and no sideways scroll.
 func TestTwoRegionsInBrowser(t *testing.T) {
+	browsertest.Require(t)
 	garze, garzeSign := garzeDemo(t)
 	for _, r := range []struct {
 		name, sign, site string

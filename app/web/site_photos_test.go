@@ -139,6 +139,7 @@ func TestSitePageWithPhotos(t *testing.T) {
 // (the gallery scrolls inside itself), the breadcrumb clear of the header,
 // and on plateau 3G the name and first paragraph still paint in time.
 func TestSitePhotosInBrowser(t *testing.T) {
+	browsertest.Require(t)
 	f := photoSiteFixture(t)
 	base := f.serveReal(t)
 	ctx := browsertest.New(t, browsertest.Options{Width: 390, Height: 844, Timeout: 90 * time.Second})

@@ -15,6 +15,7 @@ import (
 // statistics from the console menu, switch to 30 days, drill into a site,
 // and export; the overview is kept as a screenshot.
 func TestStatsOverviewInBrowser(t *testing.T) {
+	browsertest.Require(t)
 	app, _ := statsApp(t)
 	base := serveApp(t, app)
 

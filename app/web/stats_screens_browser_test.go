@@ -19,6 +19,7 @@ import (
 // heatmap and wide tables scroll inside their cards), the chart's buckets
 // answer focus with their numbers, and each view is kept as a screenshot.
 func TestStatsViewsAtWidths(t *testing.T) {
+	browsertest.Require(t)
 	app, s := statsApp(t)
 	cfg := tickets.SiteConfig{Site: "hailuogou", County: "513322", Enabled: true, Types: tickets.ConcessionTypes(9000),
 		Slots: []tickets.Slot{{Code: "0800", Start: "08:00", End: "10:00", Limit: 100}, {Code: "1000", Start: "10:00", End: "12:00", Limit: 100},

@@ -161,6 +161,7 @@ func TestAdminListsAndRevokesAnyToken(t *testing.T) {
 // An admin in a real browser at the console's width: a token made for 30
 // days shows its expiry, and the list of every user's tokens revokes one.
 func TestAPITokensInBrowser(t *testing.T) {
+	browsertest.Require(t)
 	app, _ := statsApp(t)
 	apiToken(t, app, "luding-operator")
 	base := serveApp(t, app)

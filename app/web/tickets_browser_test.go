@@ -52,6 +52,7 @@ type gateAnswer struct {
 // signature alone, a second scan is refused from the local list, and the
 // check-in reaches the server when the signal is back.
 func TestTicketsInBrowser(t *testing.T) {
+	browsertest.Require(t)
 	f := ticketApp(t, 0)
 	base := serveApp(t, f.app)
 

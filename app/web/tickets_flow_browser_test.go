@@ -115,6 +115,7 @@ func tomorrow() string { return tickets.AddDays(tickets.Day(time.Now()), 1) }
 // server, one booking is made, and the page shows it. Then the link is
 // lost, and found again with the ID number and phone.
 func TestDoubleTapAndRecoverInBrowser(t *testing.T) {
+	browsertest.Require(t)
 	tf := newTouristFixture(t)
 	phone := browsertest.New(t, browsertest.Options{Width: 390, Height: 844, Timeout: 120 * time.Second})
 	if err := browsertest.SetNetwork(phone, browsertest.Plateau3G); err != nil {
@@ -188,6 +189,7 @@ func TestDoubleTapAndRecoverInBrowser(t *testing.T) {
 // Opened once, a booking's page and its ticket codes come back with no
 // signal at all.
 func TestMyReservationOffline(t *testing.T) {
+	browsertest.Require(t)
 	tf := newTouristFixture(t)
 	res, err := tf.svc.Reserve(context.Background(), tickets.ReserveRequest{Site: "hailuogou", Date: tomorrow(), Phone: "13800000000",
 		Visitors: []tickets.VisitorInput{{Name: "Dawa", IDType: "cn", IDNumber: validID(81), Type: "adult"},
@@ -238,6 +240,7 @@ func TestMyReservationOffline(t *testing.T) {
 // No tourist page scrolls sideways on a small phone, in any language; the
 // slot choices are rows a thumb hits.
 func TestTouristPagesFitNarrowPhones(t *testing.T) {
+	browsertest.Require(t)
 	tf := newTouristFixture(t)
 	ctx := context.Background()
 	day := tomorrow()
@@ -370,6 +373,7 @@ func fullShot(ctx context.Context, t *testing.T, name string) {
 // the money is taken, one tap lets the visitor in, and the sync marks the
 // booking paid and checked in.
 func TestOfflineGateCollectsUnpaid(t *testing.T) {
+	browsertest.Require(t)
 	f := ticketApp(t, 0)
 	base := serveApp(t, f.app)
 	ctx := context.Background()

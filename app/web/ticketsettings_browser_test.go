@@ -19,6 +19,7 @@ import (
 // editor closes the site for today: its page says so, and a reservation is
 // refused with the reason, in Chinese, English and Tibetan.
 func TestTicketSettingsInBrowser(t *testing.T) {
+	browsertest.Require(t)
 	f := settingsApp(t)
 	f.now.Store(0) // the real clock: the gate's device clock is real too
 	base := serveApp(t, f.app)

@@ -48,6 +48,7 @@ func demoFixture(t *testing.T, adjust func(s *domain.Site)) *fixture {
 // and first paragraph are painted within 1.5 s of navigation (the target,
 // reported); the test fails only above 3 s so that noise cannot flake it.
 func TestPlateau3GFirstParagraph(t *testing.T) {
+	browsertest.Require(t)
 	f := demoFixture(t, nil)
 	base := f.serveReal(t)
 	var worst float64
@@ -110,6 +111,7 @@ func wavTone() []byte {
 // After one visit, the page and its audio guide work with no signal, and
 // an audio play made offline is counted once when the signal returns.
 func TestOfflineAfterOneVisit(t *testing.T) {
+	browsertest.Require(t)
 	ctx := browsertest.New(t, browsertest.Options{Timeout: 90 * time.Second})
 	f := demoFixture(t, func(s *domain.Site) {
 		if s.Key == "yading" {
@@ -241,6 +243,7 @@ func visits(all []domain.Event) []domain.Event {
 // Screenshots of a site page in each script at phone size, for CI
 // artefacts and the README.
 func TestSitePageScreenshots(t *testing.T) {
+	browsertest.Require(t)
 	ctx := browsertest.New(t, browsertest.Options{Width: 412, Height: 1000})
 	f := demoFixture(t, nil)
 	base := f.serveReal(t)

@@ -14,6 +14,7 @@ import (
 // their prefectures, a single-county region's home listing its sites, and
 // the province admin's user form at 1366 px with the tree indented.
 func TestTreeInBrowser(t *testing.T) {
+	browsertest.Require(t)
 	region, counties, sites := sichuan()
 	app, _ := treeApp(t, region, counties, sites, treeUsers, false)
 	base := serveApp(t, app)

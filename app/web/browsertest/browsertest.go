@@ -42,9 +42,9 @@ type Options struct {
 	Timeout time.Duration
 }
 
-// New starts a headless Chromium for t with an empty profile, and returns
-// its context. It is closed when the test ends.
-func New(t testing.TB, opt Options) context.Context {
+// Require skips t where New would, before the test spends time setting
+// up data for a browser it will not get: browser tests call it first.
+func Require(t testing.TB) {
 	t.Helper()
 	if raceDetector && testing.Short() {
 		// A browser test waits on Chromium for most of its time, and the
@@ -53,6 +53,13 @@ func New(t testing.TB, opt Options) context.Context {
 		// with -race -short (.ci/run).
 		t.Skip("browsertest: skipped with -race -short")
 	}
+}
+
+// New starts a headless Chromium for t with an empty profile, and returns
+// its context. It is closed when the test ends.
+func New(t testing.TB, opt Options) context.Context {
+	t.Helper()
+	Require(t)
 	exe := Executable()
 	if exe == "" {
 		if os.Getenv("CI") != "" {

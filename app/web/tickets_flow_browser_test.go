@@ -180,7 +180,7 @@ func TestDoubleTapAndRecoverInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatalf("recover with a wrong phone: %v", err)
 	}
-	if focused, _ := chromedp.Run(phone, chromedp.Evaluate[string](`document.activeElement.id`)); focused != "form-error" {
+	if focused := errorFocused(phone); focused != "form-error" {
 		t.Errorf("the error is not focused (%q)", focused)
 	}
 	browsertest.Screenshot(phone, t, "tickets-recover-none-zh-390.png")
@@ -313,7 +313,7 @@ func TestTouristPagesFitNarrowPhones(t *testing.T) {
 				if err := p.do(phone); err != nil {
 					t.Fatalf("%s %s: %v", p.name, lang, err)
 				}
-				if focused, _ := chromedp.Run(phone, chromedp.Evaluate[string](`document.activeElement.id`)); focused != "form-error" {
+				if focused := errorFocused(phone); focused != "form-error" {
 					failures = append(failures, fmt.Sprintf("%s %s: the error is not focused (%q)", p.name, lang, focused))
 				}
 				if top, _ := chromedp.Run(phone, chromedp.Evaluate[float64](`document.getElementById("form-error").getBoundingClientRect().top`)); top < 0 || top > 760 {
@@ -442,4 +442,15 @@ func TestOfflineGateCollectsUnpaid(t *testing.T) {
 	if _, err := f.svc.CheckedIn(ctx, res.Visitors[0].TicketID); err != nil {
 		t.Fatalf("not checked in: %v", err)
 	}
+}
+
+// errorFocused waits (up to 5 s) for the page's form error to take the
+// focus and returns the id of what has it. The error is visible before
+// Chromium runs autofocus (that happens at a later rendering step), so
+// reading document.activeElement right after it appears can find <body>.
+func errorFocused(ctx context.Context) string {
+	_, _ = chromedp.Run(ctx, chromedp.Poll[bool](`document.activeElement && document.activeElement.id === "form-error"`,
+		chromedp.WithPollingTimeout(5*time.Second)))
+	focused, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.id`))
+	return focused
 }

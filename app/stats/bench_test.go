@@ -196,7 +196,13 @@ func prefectureSet(n, counties, signs int) ([]stats.Unit, map[string][]string, [
 // of 300 sites lists 10 top sites where one of 12 sites has 3, hence its
 // larger ratio. The first request ever reads every month's rollups of
 // the year (18 counties × 11 month rank documents of ~25 ms each are more
-// than half of it): no digest to read yet.
+// than half of it): no digest to read yet. Reading a month's rank
+// documents in one find ({_id: {$in: ...}}) is slower, not faster, on
+// the embedded server: it answers that with a full scan
+// (TestRollupBatchReadMeasure in app/store: 18 of 2,198 documents 0.9-1.2
+// s by findOne each, 24-26 s by $in). A rank document's read is the
+// server decoding its ~4,300 fields (TestRollupDecodeCostMeasure: ~50 ms,
+// ~2.5 ms with the same numbers packed one string per day).
 func BenchmarkOverview(b *testing.B) {
 	clock := func() time.Time { return time.Date(2025, 12, 15, 12, 0, 0, 0, domain.ChinaTime) }
 	ctx := context.Background()

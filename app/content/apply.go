@@ -3,8 +3,6 @@ package content
 import (
 	"context"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/yimayou/yimayou/app/domain"
@@ -177,49 +175,5 @@ func ApplyPlan(ctx context.Context, dst Importer, plan Plan, opts ...ImportOptio
 // SiteChanges lists the fields that differ between two states of a site,
 // with their values, for the audit log and the import preview.
 func SiteChanges(before, after domain.Site) []domain.FieldChange {
-	return domain.Changed(flatSite(before), flatSite(after))
-}
-
-func flatSite(site domain.Site) []domain.FieldChange {
-	var out []domain.FieldChange
-	add := func(name, v string) { out = append(out, domain.FieldChange{Field: name, After: v}) }
-	for _, tf := range site.TextFields() {
-		for _, l := range domain.Languages() {
-			add(tf.Name+"."+string(l), (*tf.Text)[l])
-		}
-	}
-	var prices []string
-	for _, p := range site.Prices {
-		prices = append(prices, strings.TrimSpace(p.Label[domain.Zh]+" "+p.Label[domain.En])+" "+strconv.FormatInt(p.Fen, 10)+" fen")
-	}
-	add("prices", strings.Join(prices, "; "))
-	alt := ""
-	if site.AltitudeMax > 0 {
-		alt = strconv.Itoa(site.AltitudeMin) + "–" + strconv.Itoa(site.AltitudeMax) + " m"
-	}
-	add("altitude", alt)
-	add("a_level", strings.TrimSpace(site.ALevel+" "+site.ALevelSince))
-	loc := ""
-	if site.Location != nil {
-		loc = fmt.Sprintf("%g, %g", site.Location.Lat, site.Location.Lon)
-	}
-	add("location", loc)
-	var photos []string
-	for _, p := range site.Photos {
-		var alts []string
-		for _, l := range domain.Languages() {
-			alts = append(alts, p.Alt[l])
-		}
-		photos = append(photos, p.Src+" ["+strings.Join(alts, "|")+"]")
-	}
-	add("photos", strings.Join(photos, "\n"))
-	var audio []string
-	for _, l := range domain.Languages() {
-		if a, ok := site.Audio[l]; ok {
-			audio = append(audio, string(l)+": "+a.Src+" ("+strconv.Itoa(len(a.Transcript))+" bytes of transcript)")
-		}
-	}
-	add("audio", strings.Join(audio, "\n"))
-	add("published", strconv.FormatBool(site.Published))
-	return out
+	return domain.SiteChanges(before, after)
 }

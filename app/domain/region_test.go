@@ -52,15 +52,3 @@ func TestRegionValidate(t *testing.T) {
 		}
 	}
 }
-
-func TestChangedFields(t *testing.T) {
-	b := []FieldChange{{Field: "name", After: "a"}, {Field: "phone", After: "1"}}
-	a := []FieldChange{{Field: "name", After: "a"}, {Field: "phone", After: "2"}}
-	got := Changed(b, a)
-	if len(got) != 1 || got[0] != (FieldChange{Field: "phone", Before: "1", After: "2"}) {
-		t.Fatalf("Changed = %+v", got)
-	}
-	if got := Changed(a, a); len(got) != 0 {
-		t.Fatalf("no change reported as %+v", got)
-	}
-}

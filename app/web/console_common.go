@@ -114,56 +114,9 @@ func (s *Server) audit(c *fiber.Ctx, action, object, county string, changes []do
 		Action: action, Object: object, County: county, Changes: changes})
 }
 
-// flatSite is a site as named field values, for the audit log's
-// before/after and for the missing-translations view.
-func flatSite(site domain.Site) []domain.FieldChange {
-	var out []domain.FieldChange
-	add := func(name, v string) { out = append(out, domain.FieldChange{Field: name, After: v}) }
-	for _, tf := range siteTextFields() {
-		t := *tf.get(&site)
-		for _, l := range domain.Languages() {
-			add(tf.Name+"."+string(l), t[l])
-		}
-	}
-	var prices []string
-	for _, p := range site.Prices {
-		prices = append(prices, strings.TrimSpace(p.Label[domain.Zh]+" "+p.Label[domain.En])+" ¥"+yuan(p.Fen))
-	}
-	add("prices", strings.Join(prices, "; "))
-	alt := ""
-	if site.AltitudeMax > 0 {
-		alt = strconv.Itoa(site.AltitudeMin) + "–" + strconv.Itoa(site.AltitudeMax) + " m"
-	}
-	add("altitude", alt)
-	add("a_level", strings.TrimSpace(site.ALevel+" "+site.ALevelSince))
-	loc := ""
-	if site.Location != nil {
-		loc = fmt.Sprintf("%g, %g", site.Location.Lat, site.Location.Lon)
-	}
-	add("location", loc)
-	var photos []string
-	for _, p := range site.Photos {
-		var alts []string
-		for _, l := range domain.Languages() {
-			alts = append(alts, p.Alt[l])
-		}
-		photos = append(photos, p.Src+" ["+strings.Join(alts, "|")+"]")
-	}
-	add("photos", strings.Join(photos, "\n"))
-	var audio []string
-	for _, l := range domain.Languages() {
-		if a, ok := site.Audio[l]; ok {
-			audio = append(audio, string(l)+": "+a.Src)
-		}
-	}
-	add("audio", strings.Join(audio, "\n"))
-	add("published", strconv.FormatBool(site.Published))
-	return out
-}
-
 // siteChanges lists the fields that differ between two states of a site.
 func siteChanges(before, after domain.Site) []domain.FieldChange {
-	return domain.Changed(flatSite(before), flatSite(after))
+	return domain.SiteChanges(before, after)
 }
 
 // doneMessages are the confirmations a redirect may ask a page to show

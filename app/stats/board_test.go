@@ -13,6 +13,36 @@ import (
 	"github.com/yimayou/yimayou/app/store/storetest"
 )
 
+// writeGenerated writes opt's rollups straight into st (as the
+// benchmarks do; TestGeneratedRollupsMatchPipeline checks they equal the
+// pipeline's).
+func writeGenerated(t *testing.T, st *store.Store, opt stats.GenOptions) {
+	t.Helper()
+	rs, err := stats.GenerateRollups(opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := stats.WriteRollups(context.Background(), st, rs, nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// lateScans is node B's shipper raising its own rollup of hailuogou in
+// October 2026 by scans at day and hour: late events into a final month.
+func lateScans(t *testing.T, st *store.Store, day, hour string, scans int64) {
+	t.Helper()
+	ctx := context.Background()
+	late := store.Rollup{ID: store.RollupID(store.RollupSite, "513322", "hailuogou", "2026-10", "nodeB"), Kind: store.RollupSite,
+		County: "513322", Key: "hailuogou", Month: "2026-10", Node: "nodeB", Seq: 1,
+		Days: map[string]*store.RollupDay{day: {Hours: map[string]map[string]int64{hour: {stats.MetricScan: scans}}}}}
+	if err := st.AddRollupNode(ctx, "nodeB", "2026-10"); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.RaiseRollups(ctx, []store.Rollup{late}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // genSet is the data set of the tests: two counties, five sites, signs
 // of unequal pull, 40 days across a month boundary.
 func genSet() stats.GenOptions {
@@ -304,14 +334,8 @@ func TestGeneratedRollupsMatchPipeline(t *testing.T) {
 	pipe := storetest.New(t)
 	loadPipeline(t, pipe, opt)
 	direct := storetest.New(t)
-	rs, err := stats.GenerateRollups(opt)
-	if err != nil {
-		t.Fatal(err)
-	}
+	writeGenerated(t, direct, opt)
 	ctx := context.Background()
-	if err := stats.WriteRollups(ctx, direct, rs, nil); err != nil {
-		t.Fatal(err)
-	}
 	q := stats.OverviewQuery{From: "2026-10-20", To: "2026-10-31", Sites: opt.Sites}
 	a, err := stats.NewBoard(pipe).Overview(ctx, q)
 	if err != nil {

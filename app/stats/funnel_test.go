@@ -58,13 +58,7 @@ func TestFunnelExactPerSign(t *testing.T) {
 	}
 
 	direct := storetest.New(t)
-	rs, err := stats.GenerateRollups(opt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := stats.WriteRollups(ctx, direct, rs, nil); err != nil {
-		t.Fatal(err)
-	}
+	writeGenerated(t, direct, opt)
 	got, err := stats.NewBoard(direct).Funnel(ctx, from, to, sites, signs)
 	if err != nil {
 		t.Fatal(err)

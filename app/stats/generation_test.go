@@ -23,13 +23,7 @@ func TestLateWriteReachesEveryNode(t *testing.T) {
 	opt.Days, opt.PerDay = 12, 40
 	st := storetest.New(t)
 	ctx := context.Background()
-	rs, err := stats.GenerateRollups(opt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := stats.WriteRollups(ctx, st, rs, nil); err != nil {
-		t.Fatal(err)
-	}
+	writeGenerated(t, st, opt)
 	var mu sync.Mutex
 	now := time.Now()
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
@@ -50,15 +44,7 @@ func TestLateWriteReachesEveryNode(t *testing.T) {
 	}
 
 	// Node B's shipper raises its own document in October (late events).
-	late := store.Rollup{ID: store.RollupID(store.RollupSite, "513322", "hailuogou", "2026-10", "nodeB"), Kind: store.RollupSite,
-		County: "513322", Key: "hailuogou", Month: "2026-10", Node: "nodeB", Seq: 1,
-		Days: map[string]*store.RollupDay{"25": {Hours: map[string]map[string]int64{"10": {stats.MetricScan: 7}}}}}
-	if err := st.AddRollupNode(ctx, "nodeB", "2026-10"); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.RaiseRollups(ctx, []store.Rollup{late}); err != nil {
-		t.Fatal(err)
-	}
+	lateScans(t, st, "25", "10", 7)
 
 	advance(stats.GenerationTTL + time.Second)
 	afterA, err := nodeA.Overview(ctx, q)

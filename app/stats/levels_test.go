@@ -55,14 +55,8 @@ func TestLevelsEqualSumOfSites(t *testing.T) {
 	pipe := storetest.New(t)
 	loadPipeline(t, pipe, opt)
 	direct := storetest.New(t)
-	rs, err := stats.GenerateRollups(opt)
-	if err != nil {
-		t.Fatal(err)
-	}
+	writeGenerated(t, direct, opt)
 	ctx := context.Background()
-	if err := stats.WriteRollups(ctx, direct, rs, nil); err != nil {
-		t.Fatal(err)
-	}
 	var signs []stats.Unit
 	for _, s := range opt.Sites {
 		for _, code := range opt.Signs[s.Key] {

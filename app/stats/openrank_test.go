@@ -44,13 +44,7 @@ func TestOpenMonthRankFromDigestsAndRankDays(t *testing.T) {
 	base := storetest.New(t)
 	st := &countingStore{Store: base}
 	ctx := context.Background()
-	rs, err := stats.GenerateRollups(opt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := stats.WriteRollups(ctx, base, rs, nil); err != nil {
-		t.Fatal(err)
-	}
+	writeGenerated(t, base, opt)
 	if err := base.SetStatsRankDaysFrom(ctx, opt.From); err != nil {
 		t.Fatal(err)
 	}
@@ -154,13 +148,7 @@ func TestDigestsOutliveADay(t *testing.T) {
 	opt.Days, opt.PerDay = 12, 10
 	base := storetest.New(t)
 	ctx := context.Background()
-	rs, err := stats.GenerateRollups(opt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := stats.WriteRollups(ctx, base, rs, nil); err != nil {
-		t.Fatal(err)
-	}
+	writeGenerated(t, base, opt)
 	st := &countingRollups{Store: base}
 	q := stats.OverviewQuery{From: "2026-10-20", To: "2026-10-31", Sites: opt.Sites}
 	at := func(days int) func() time.Time {

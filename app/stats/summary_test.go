@@ -67,15 +67,7 @@ func TestSummariesMatchRawEvents(t *testing.T) {
 	check("partial October", nodeA, "2026-10-25", "2026-11-30", nil)
 	check("restart", stats.NewBoard(st).WithClock(clock), "2026-10-01", "2026-11-30", nil)
 
-	late := store.Rollup{ID: store.RollupID(store.RollupSite, "513322", "hailuogou", "2026-10", "nodeB"), Kind: store.RollupSite,
-		County: "513322", Key: "hailuogou", Month: "2026-10", Node: "nodeB", Seq: 1,
-		Days: map[string]*store.RollupDay{"25": {Hours: map[string]map[string]int64{"10": {stats.MetricScan: 7}}}}}
-	if err := st.AddRollupNode(ctx, "nodeB", "2026-10"); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.RaiseRollups(ctx, []store.Rollup{late}); err != nil {
-		t.Fatal(err)
-	}
+	lateScans(t, st, "25", "10", 7)
 	advance(stats.GenerationTTL + time.Second)
 	plus := map[string]int64{"hailuogou": 7}
 	check("node A after a late write", nodeA, "2026-10-01", "2026-11-30", plus)
@@ -131,13 +123,7 @@ func TestMonthDigestedAnHourAfterItEnds(t *testing.T) {
 	opt.Days, opt.PerDay = 12, 20
 	st := storetest.New(t)
 	ctx := context.Background()
-	rs, err := stats.GenerateRollups(opt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := stats.WriteRollups(ctx, st, rs, nil); err != nil {
-		t.Fatal(err)
-	}
+	writeGenerated(t, st, opt)
 	q := stats.OverviewQuery{From: "2026-10-20", To: "2026-10-31", Sites: opt.Sites}
 	at := func(h, m int) func() time.Time {
 		return func() time.Time { return time.Date(2026, 11, 1, h, m, 0, 0, domain.ChinaTime) }
@@ -156,15 +142,7 @@ func TestMonthDigestedAnHourAfterItEnds(t *testing.T) {
 	if _, err := st.StatsDigest(ctx, id); err != nil {
 		t.Fatalf("October not digested an hour and a half after its end: %v", err)
 	}
-	late := store.Rollup{ID: store.RollupID(store.RollupSite, "513322", "hailuogou", "2026-10", "nodeB"), Kind: store.RollupSite,
-		County: "513322", Key: "hailuogou", Month: "2026-10", Node: "nodeB", Seq: 1,
-		Days: map[string]*store.RollupDay{"31": {Hours: map[string]map[string]int64{"23": {stats.MetricScan: 5}}}}}
-	if err := st.AddRollupNode(ctx, "nodeB", "2026-10"); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.RaiseRollups(ctx, []store.Rollup{late}); err != nil {
-		t.Fatal(err)
-	}
+	lateScans(t, st, "31", "23", 5)
 	after, err := stats.NewBoard(st).WithClock(at(2, 0)).Overview(ctx, q)
 	if err != nil {
 		t.Fatal(err)

@@ -197,6 +197,9 @@ func removeSynthetic(ctx context.Context, env Env) error {
 			if err := events.DeriveLevels(ctx, db.Store, m); err != nil {
 				return err
 			}
+			if err := events.FoldMonths(ctx, db.Store, m); err != nil {
+				return err
+			}
 		}
 		fmt.Fprintf(env.Stdout, "removed %d synthetic counties: %d sites, %d signs, %d rollup documents, %d events\n",
 			n.Counties, n.Sites, n.Signs, n.Rollups, n.Events)

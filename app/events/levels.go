@@ -18,7 +18,10 @@ type LevelStore interface {
 	RollupMonths(ctx context.Context) (map[string][]string, error)
 	RollupsInMonth(ctx context.Context, month string, fn func(store.Rollup) error) error
 	ReplaceRollupDays(ctx context.Context, r store.Rollup) error
+	DeleteRollup(ctx context.Context, id string) error
 	StatsLevelsDone(ctx context.Context) (bool, error)
+	StatsMonthDocs(ctx context.Context) (bool, error)
+	SetStatsMonthDocs(ctx context.Context) error
 	SetStatsLevelsDone(ctx context.Context) error
 	SetStatsRankDaysFrom(ctx context.Context, day string) error
 }
@@ -178,8 +181,58 @@ func addCounts(dst, src map[string]int64) map[string]int64 {
 	return dst
 }
 
+// FoldStore is what folding a month's documents needs; store.Store
+// implements it.
+type FoldStore interface {
+	RollupsInMonth(ctx context.Context, month string, fn func(store.Rollup) error) error
+	ReplaceRollupDays(ctx context.Context, r store.Rollup) error
+	DeleteRollup(ctx context.Context, id string) error
+}
+
+// FoldMonths writes the month documents (stats.FoldMonth) of every
+// document of month, replacing what they held, and deletes those whose
+// document is gone. The rebuild runs it after rewriting a month's days,
+// the backfill for rollups written before month documents existed. Like
+// them, it runs with no shipper writing the month.
+func FoldMonths(ctx context.Context, st FoldStore, month string) error {
+	var folded []store.Rollup
+	stale := map[string]bool{}
+	err := st.RollupsInMonth(ctx, month, func(r store.Rollup) error {
+		if store.IsMonthKind(r.Kind) {
+			stale[r.ID] = true
+			return nil
+		}
+		m, ok, err := stats.FoldMonth(r)
+		if ok && len(m.Days) > 0 {
+			folded = append(folded, m)
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	for _, m := range folded {
+		delete(stale, m.ID)
+		if err := st.ReplaceRollupDays(ctx, m); err != nil {
+			return err
+		}
+	}
+	ids := make([]string, 0, len(stale))
+	for id := range stale {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		if err := st.DeleteRollup(ctx, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // BackfillLevels derives the level documents of every month once, for
-// rollups written by a version without levels. Run it before the shipper
+// rollups written by a version without levels, and folds every month's
+// month documents once, for rollups written by a version without them. Run it before the shipper
 // starts (shipping continues the derived documents from their seq); on
 // later starts it only reads one flag.
 //
@@ -191,7 +244,11 @@ func BackfillLevels(ctx context.Context, st LevelStore, log *slog.Logger) error 
 		return err
 	}
 	done, err := st.StatsLevelsDone(ctx)
-	if err != nil || done {
+	if err != nil {
+		return err
+	}
+	folded, err := st.StatsMonthDocs(ctx)
+	if err != nil || (done && folded) {
 		return err
 	}
 	byNode, err := st.RollupMonths(ctx)
@@ -209,13 +266,31 @@ func BackfillLevels(ctx context.Context, st LevelStore, log *slog.Logger) error 
 		months = append(months, m)
 	}
 	sort.Strings(months)
-	for _, m := range months {
-		if err := DeriveLevels(ctx, st, m); err != nil {
+	if !done {
+		for _, m := range months {
+			if err := DeriveLevels(ctx, st, m); err != nil {
+				return err
+			}
+			if log != nil {
+				log.Info("stats: county and prefecture levels derived", "month", m)
+			}
+		}
+		if err := st.SetStatsLevelsDone(ctx); err != nil {
 			return err
 		}
-		if log != nil {
-			log.Info("stats: county and prefecture levels derived", "month", m)
+	}
+	if !folded {
+		for i, m := range months {
+			if err := FoldMonths(ctx, st, m); err != nil {
+				return err
+			}
+			if log != nil {
+				log.Info("stats: month documents folded", "month", m, "done", i+1, "of", len(months))
+			}
+		}
+		if err := st.SetStatsMonthDocs(ctx); err != nil {
+			return err
 		}
 	}
-	return st.SetStatsLevelsDone(ctx)
+	return nil
 }

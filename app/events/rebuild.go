@@ -56,6 +56,9 @@ func Rebuild(ctx context.Context, st RebuildStore, from, to string, progress fun
 		if err := rebuildMonth(ctx, st, month, days[0], days[n-1], have[store.EventsCollection(days[0])]); err != nil {
 			return err
 		}
+		if err := FoldMonths(ctx, st, month); err != nil {
+			return err
+		}
 		done += n
 		days = days[n:]
 		if progress != nil {
@@ -100,6 +103,9 @@ func rebuildMonth(ctx context.Context, st RebuildStore, month, from, to string, 
 			node = legacyNode
 		}
 		for _, k := range rollupKeys(&e) {
+			if store.IsMonthKind(k.kind) {
+				continue // folded from the month's documents below
+			}
 			id := k.id(node)
 			d := docs[id]
 			if d == nil {
@@ -156,7 +162,7 @@ func rebuildMonth(ctx context.Context, st RebuildStore, month, from, to string, 
 	// Documents with no event left in the range: clear the range's days,
 	// or drop the document if nothing outside the range remains.
 	for id, old := range existing {
-		if docs[id] != nil {
+		if docs[id] != nil || store.IsMonthKind(old.Kind) {
 			continue
 		}
 		r := store.Rollup{ID: id, Kind: old.Kind, County: old.County, Key: old.Key, Month: month, Node: old.Node,

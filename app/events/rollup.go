@@ -34,7 +34,8 @@ func (k rollupKey) id(node string) string {
 // rollupKeys returns the documents an event counts in: its site's and its
 // sign's, and (for an event of a site) its county's and the prefecture's
 // levels and its county's rank documents (the month's and the day's), in
-// the month of its day.
+// the month of its day; and the month documents of all but the rank-day
+// one.
 func rollupKeys(e *domain.Event) []rollupKey {
 	if len(e.Day) != len("2006-01-02") || e.County == "" {
 		return nil
@@ -53,15 +54,32 @@ func rollupKeys(e *domain.Event) []rollupKey {
 	if e.Sign != "" {
 		keys = append(keys, rollupKey{store.RollupSign, e.County, e.Sign, month})
 	}
+	// And each one's month document, but a rank-day's.
+	for _, k := range keys {
+		if mk := store.MonthKind(k.kind); mk != "" {
+			keys = append(keys, rollupKey{mk, k.county, k.key, month})
+		}
+	}
 	return keys
+}
+
+// rollupDay is the day of a document of kind that e counts in ("01".."31",
+// or a month document's one day).
+func rollupDay(kind string, e *domain.Event) string {
+	if store.IsMonthKind(kind) {
+		return store.MonthDay
+	}
+	return e.Day[8:10]
 }
 
 // addTo adds e to a day of a document of kind: levels count as a site
 // does (breakdowns, visitor sketch), rank documents keep per-unit counts.
 func addTo(ds *dayState, kind string, e *domain.Event) {
 	switch kind {
-	case store.RollupRank, store.RollupRankDay:
+	case store.RollupRank, store.RollupRankDay, store.RollupRankMonth:
 		stats.AddRank(ds.day, e)
+	case store.RollupSiteMonth, store.RollupSignMonth, store.RollupCountyMonth, store.RollupAllMonth:
+		addEvent(ds, stats.MonthEvent(e), false)
 	default:
 		addEvent(ds, e, kind != store.RollupSign)
 	}
@@ -294,7 +312,7 @@ func (a *rollupApplier) update(ctx context.Context, k rollupKey, evs []*domain.E
 		if int64(e.Seq) <= old.Seq {
 			continue // applied before: a replay or a retried batch
 		}
-		day := e.Day[8:10]
+		day := rollupDay(k.kind, e)
 		ds := states[day]
 		if ds == nil {
 			var err error

@@ -214,9 +214,6 @@ type reading struct {
 	b     *Board
 	nodes map[string][]string
 	gens  map[string]int64
-	// rankSets maps the key of a set of counties' rank totals to the
-	// counties (see rankTotals).
-	rankSets map[string][]string
 }
 
 func (b *Board) reading() *reading { return &reading{b: b, nodes: map[string][]string{}} }
@@ -304,9 +301,6 @@ func (b *Board) Overview(ctx context.Context, q OverviewQuery) (Overview, error)
 	}
 	days, _ := DaysBetween(q.From, q.To)
 	prevDays, _ := DaysBetween(pf, pt)
-	// One reading covers both periods; days between them (a year view
-	// compared with last year) are not read.
-	all := append(append([]string{}, prevDays...), days...)
 	top := q.Top
 	if top <= 0 {
 		top = 10
@@ -378,25 +372,49 @@ func (b *Board) Overview(ctx context.Context, q OverviewQuery) (Overview, error)
 			sources = append(sources, source{store.RollupSite, u})
 		}
 	}
-	for _, src := range sources {
-		ud, err := rd.unit(ctx, src.kind, src.u, all, q.From, q.Hourly, true)
+	// A unit of the totals: its days of the range (series, hours,
+	// breakdowns) and its totals of the compared period, which need no
+	// days: whole months of it come from month documents.
+	read := func(kind string, u Unit) (*unitDays, *Sketch, error) {
+		ud, err := rd.unit(ctx, kind, u, days, q.From, q.Hourly, true)
 		if err != nil {
-			return Overview{}, err
+			return nil, nil, err
 		}
 		// Uniques of a range merge whole-month sketches where they can:
 		// a year costs twelve merges per unit, not 365.
-		sk, err := rd.rangeSketch(ctx, src.kind, src.u, days)
+		sk, err := rd.rangeSketch(ctx, kind, u, days)
 		if err != nil {
-			return Overview{}, err
+			return nil, nil, err
 		}
-		absorb(onlyDays(ud, days))
-		absorbPrev(total.prev, ud, prevDays, cut)
+		absorb(ud)
 		total.curSk.Merge(sk)
-		psk, err := rd.rangeSketch(ctx, src.kind, src.u, prevDays)
+		prev, psk, err := rd.unitTotals(ctx, kind, u, prevDays, true)
 		if err != nil {
+			return nil, nil, err
+		}
+		if cut > 0 {
+			// The hours from cut on of the compared period's last day.
+			last := prevDays[len(prevDays)-1]
+			um, err := rd.month(ctx, kind, u, last[:7])
+			if err != nil {
+				return nil, nil, err
+			}
+			if d := um.Days[last[8:]]; d != nil {
+				for h := cut; h < 24; h++ {
+					for i, n := range d.Hours[h] {
+						prev[hourMetrics[i]] -= n
+					}
+				}
+			}
+		}
+		add(total.prev, prev)
+		total.prevSk.Merge(psk)
+		return ud, sk, nil
+	}
+	for _, src := range sources {
+		if _, _, err := read(src.kind, src.u); err != nil {
 			return Overview{}, err
 		}
-		total.prevSk.Merge(psk)
 	}
 	// With levels, the top lists are chosen from the rank documents and
 	// only the chosen sites and signs are read.
@@ -426,22 +444,10 @@ func (b *Board) Overview(ctx context.Context, q OverviewQuery) (Overview, error)
 			continue
 		}
 		// At sign level the signs are the totals and series too.
-		ud, err := rd.unit(ctx, store.RollupSign, u, all, q.From, q.Hourly, true)
+		ud, sk, err := read(store.RollupSign, u)
 		if err != nil {
 			return Overview{}, err
 		}
-		sk, err := rd.rangeSketch(ctx, store.RollupSign, u, days)
-		if err != nil {
-			return Overview{}, err
-		}
-		absorb(onlyDays(ud, days))
-		absorbPrev(total.prev, ud, prevDays, cut)
-		total.curSk.Merge(sk)
-		psk, err := rd.rangeSketch(ctx, store.RollupSign, u, prevDays)
-		if err != nil {
-			return Overview{}, err
-		}
-		total.prevSk.Merge(psk)
 		ov.TopSigns = append(ov.TopSigns, Ranked{Unit: u, Figures: figuresOf(ud.total(days), sk.Estimate())})
 	}
 	ov.Cur = figuresOf(total.cur, total.curSk.Estimate())
@@ -483,41 +489,6 @@ func (b *Board) Overview(ctx context.Context, q OverviewQuery) (Overview, error)
 		ov.TopSigns = ov.TopSigns[:top]
 	}
 	return ov, nil
-}
-
-// onlyDays keeps the current range of a unit's reading for the running
-// totals; the previous period is added separately by absorbPrev.
-func onlyDays(ud *unitDays, days []string) *unitDays {
-	out := newUnitDays()
-	for _, d := range days {
-		if c, ok := ud.counts[d]; ok {
-			out.counts[d] = c
-		}
-		if h, ok := ud.hours[d]; ok {
-			out.hours[d] = h
-		}
-		if s, ok := ud.sketches[d]; ok {
-			out.sketches[d] = s
-		}
-	}
-	out.lang, out.device, out.referrer = ud.lang, ud.device, ud.referrer
-	return out
-}
-
-// absorbPrev adds the compared period's counts; with cut, the hours from
-// cut on of its last day are left out.
-func absorbPrev(prev map[string]int64, ud *unitDays, days []string, cut int) {
-	add(prev, ud.total(days))
-	if cut == 0 || len(days) == 0 {
-		return
-	}
-	if d := ud.raw[days[len(days)-1]]; d != nil {
-		for h := cut; h < 24; h++ {
-			for i, n := range d.Hours[h] {
-				prev[hourMetrics[i]] -= n
-			}
-		}
-	}
 }
 
 func rank(rs []Ranked) {

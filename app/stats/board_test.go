@@ -38,7 +38,12 @@ func lateScans(t *testing.T, st *store.Store, day, hour string, scans int64) {
 	if err := st.AddRollupNode(ctx, "nodeB", "2026-10"); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.RaiseRollups(ctx, []store.Rollup{late}); err != nil {
+	// As node B's shipper writes it: with its month document.
+	month, _, err := stats.FoldMonth(late)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.RaiseRollups(ctx, []store.Rollup{late, month}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -225,6 +225,16 @@ func GenerateRollups(opt GenOptions) ([]store.Rollup, error) {
 		}
 		out = append(out, *doc)
 	}
+	// Every document's month document, as shipping keeps it.
+	for i := range out {
+		m, ok, err := FoldMonth(out[i])
+		if err != nil {
+			return nil, err
+		}
+		if ok && len(m.Days) > 0 {
+			out = append(out, m)
+		}
+	}
 	return out, nil
 }
 

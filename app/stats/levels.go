@@ -108,51 +108,18 @@ func (r *reading) rankedUnits(ctx context.Context, sites, signs []Unit, days []s
 	}
 	sort.Strings(codes)
 	totals := map[string][2]int64{}
-	addUnits := func(m map[string][2]int64) {
-		for u, n := range m {
-			t := totals[u]
-			totals[u] = [2]int64{t[0] + n[0], t[1] + n[1]}
-		}
-	}
 	for i := 0; i < len(days); {
-		month := days[i][:7]
 		j := i
-		for j < len(days) && days[j][:7] == month {
+		for j < len(days) && days[j][:7] == days[i][:7] {
 			j++
 		}
-		first, _ := time.Parse("2006-01", month)
-		whole := j-i == first.AddDate(0, 1, -1).Day()
-		if whole && len(codes) > 1 {
-			// A whole month of several counties: one small digest of
-			// the month's totals per unit.
-			um, err := r.rankTotals(ctx, codes, month)
-			if err != nil {
-				return nil, nil, err
-			}
-			addUnits(um.units)
-			i = j
-			continue
-		}
-		if ok, err := r.openRank(ctx, codes, days[i:j], addUnits); err != nil {
+		um, err := r.rankRange(ctx, codes, days[i:j])
+		if err != nil {
 			return nil, nil, err
-		} else if ok {
-			i = j
-			continue
 		}
-		for _, code := range codes {
-			um, err := r.month(ctx, store.RollupRank, CountyLevel(code), month)
-			if err != nil {
-				return nil, nil, err
-			}
-			if whole {
-				addUnits(um.units)
-				continue
-			}
-			for _, d := range days[i:j] {
-				if md := um.Days[d[8:]]; md != nil {
-					addUnits(md.Units)
-				}
-			}
+		for u, n := range um.units {
+			t := totals[u]
+			totals[u] = [2]int64{t[0] + n[0], t[1] + n[1]}
 		}
 		i = j
 	}
@@ -172,157 +139,119 @@ func (r *reading) rankedUnits(ctx context.Context, sites, signs []Unit, days []s
 	return pick(sites, rankSite), pick(signs, rankSign), nil
 }
 
-// openRank adds the rank totals of days (sorted, of one month) without
-// reading the counties' month rank documents: the closed days (before
-// closedDay) from prefix digests of the month, the others (today, and
-// yesterday within ClosedAfter of midnight) from the counties' rank-day
-// documents. It says false, having added nothing, where rank-day
-// documents may be incomplete (days before the first start of a version
-// that writes them). Part of a final month of several counties is read
-// the same way (all its days are closed): two small digests instead of
-// a month digest per county.
-func (r *reading) openRank(ctx context.Context, counties, days []string, addUnits func(map[string][2]int64)) (bool, error) {
-	final := r.b.final(days[0][:7])
-	if final && len(counties) < 2 {
-		return false, nil
-	}
-	if _, ok := r.b.st.(DigestStore); !ok {
-		return false, nil
-	}
-	closed := r.b.closedDay()
-	if final {
-		closed = "9999"
-	}
-	var closedDays, openDays []string
-	for _, d := range days {
-		if d < closed {
-			closedDays = append(closedDays, d)
-		} else {
-			openDays = append(openDays, d)
-		}
-	}
-	if len(openDays) > 0 {
-		from, err := r.rankDaysFrom(ctx)
-		if err != nil || from == "" || openDays[0] < from {
-			return false, err
-		}
-	}
+// rankRangeKind names, in digests and the memory cache, the rank totals
+// of a set of counties over days a..b of one month (a "rank range"): a
+// few numbers per site and sign, where the counties' rank documents hold
+// them per day.
+const rankRangeKind = "rankrange"
+
+// rankRange returns the rank totals of counties (sorted) over days (of
+// one month, consecutive), as a month whose units hold them. A final
+// month's ranges are digested, named by the month's generation. One
+// county's month to date is its month rank document itself.
+func (r *reading) rankRange(ctx context.Context, counties, days []string) (*unitMonth, error) {
 	month := days[0][:7]
-	if n := len(closedDays); n > 0 {
-		// Days a..b are the prefix to b less the prefix to a-1.
-		hi, err := r.rankPrefix(ctx, counties, month, closedDays[n-1][8:])
-		if err != nil {
-			return false, err
-		}
-		addUnits(hi.units)
-		if a := closedDays[0][8:]; a != "01" {
-			n, _ := strconv.Atoi(a)
-			lo, err := r.rankPrefix(ctx, counties, month, fmt.Sprintf("%02d", n-1))
+	a, b := days[0][8:], days[len(days)-1][8:]
+	if len(counties) == 1 {
+		if ok, err := r.monthDocRun(ctx, days); err != nil || ok {
 			if err != nil {
-				return false, err
+				return nil, err
 			}
-			neg := make(map[string][2]int64, len(lo.units))
-			for u, v := range lo.units {
-				neg[u] = [2]int64{-v[0], -v[1]}
-			}
-			addUnits(neg)
+			return r.month(ctx, store.RollupRankMonth, CountyLevel(counties[0]), month)
 		}
 	}
-	for _, d := range openDays {
-		for _, code := range counties {
-			um, err := r.month(ctx, store.RollupRankDay, Unit{County: code, Key: d}, month)
-			if err != nil {
-				return false, err
-			}
-			addUnits(um.units)
-		}
-	}
-	return true, nil
-}
-
-// rankPrefixKind names, in digests, the rank totals of a set of counties
-// over the first days of a month (01 to the day in the digest's name):
-// days that are closed, so that the digest, named by the month's
-// generation, which every write into a past day raises, never goes
-// stale.
-const rankPrefixKind = "rankprefix"
-
-// rankPrefix returns the rank totals of counties over days 01..dd of
-// month, all of them closed.
-func (r *reading) rankPrefix(ctx context.Context, counties []string, month, dd string) (*unitMonth, error) {
 	gen, err := r.generation(ctx, month)
 	if err != nil {
 		return nil, err
 	}
-	id := fmt.Sprintf("v%d|p%s|g%d|%s", digestVersion, dd, gen,
-		store.RollupID(rankPrefixKind, store.LevelAll, countySetKey(counties), month, "all"))
-	return r.cached(ctx, id, month, true, func() (*unitMonth, error) {
+	id := fmt.Sprintf("v%d|r%s-%s|g%d|%s", digestVersion, a, b, gen,
+		store.RollupID(rankRangeKind, store.LevelAll, countySetKey(counties), month, "all"))
+	final := r.b.final(month)
+	return r.cached(ctx, id, month, final, final, func() (*unitMonth, error) {
 		totals := map[string][2]int64{}
-		for _, code := range counties {
-			um, err := r.month(ctx, store.RollupRank, CountyLevel(code), month)
-			if err != nil {
-				return nil, err
+		add := func(m map[string][2]int64, sign int64) {
+			for u, n := range m {
+				t := totals[u]
+				totals[u] = [2]int64{t[0] + sign*n[0], t[1] + sign*n[1]}
 			}
-			for day, md := range um.Days {
-				if day > dd {
-					continue
-				}
-				for unit, n := range md.Units {
-					t := totals[unit]
-					totals[unit] = [2]int64{t[0] + n[0], t[1] + n[1]}
-				}
+		}
+		for _, code := range counties {
+			if err := r.countyRank(ctx, code, days, add); err != nil {
+				return nil, err
 			}
 		}
 		um := &unitMonth{Days: map[string]*monthDay{}}
 		if len(totals) > 0 {
-			um.Days["00"] = &monthDay{Counts: map[string]int64{}, Units: totals}
+			um.Days[store.MonthDay] = &monthDay{Counts: map[string]int64{}, Units: totals}
 		}
 		return um.seal(), nil
 	})
+}
+
+// countyRank adds one county's rank totals over days (of one month,
+// consecutive) with add, reading the fewest documents it can: its month
+// rank document (month to date) less the rank-day documents of the
+// month's other days, or the rank-day documents of days, whichever are
+// fewer; or, where rank-day or month documents may be incomplete (rollups
+// from before they existed), the county's rank document of the month.
+func (r *reading) countyRank(ctx context.Context, code string, days []string, add func(map[string][2]int64, int64)) error {
+	month := days[0][:7]
+	first, _ := time.Parse("2006-01", month)
+	last := first.AddDate(0, 1, -1).Day()
+	today := r.b.now().In(domain.ChinaTime).Format(time.DateOnly)
+	if today[:7] == month {
+		last, _ = strconv.Atoi(today[8:]) // no later day has data
+	}
+	a, _ := strconv.Atoi(days[0][8:])
+	b, _ := strconv.Atoi(days[len(days)-1][8:])
+	from, err := r.rankDaysFrom(ctx)
+	if err != nil {
+		return err
+	}
+	complete := func(d int) bool { return from != "" && fmt.Sprintf("%s-%02d", month, d) >= from }
+	monthDocs, err := r.monthDocs(ctx)
+	if err != nil {
+		return err
+	}
+	rankDays := func(lo, hi int, sign int64) error {
+		for d := lo; d <= hi; d++ {
+			um, err := r.month(ctx, store.RollupRankDay, Unit{County: code, Key: fmt.Sprintf("%s-%02d", month, d)}, month)
+			if err != nil {
+				return err
+			}
+			add(um.units, sign)
+		}
+		return nil
+	}
+	inside, outside := b-a+1, (a-1)+max(0, last-b)
+	switch {
+	case monthDocs && (outside == 0 || (outside < inside && complete(1))):
+		um, err := r.month(ctx, store.RollupRankMonth, CountyLevel(code), month)
+		if err != nil {
+			return err
+		}
+		add(um.units, 1)
+		if err := rankDays(1, a-1, -1); err != nil {
+			return err
+		}
+		return rankDays(b+1, last, -1)
+	case complete(a):
+		return rankDays(a, min(b, last), 1)
+	}
+	um, err := r.month(ctx, store.RollupRank, CountyLevel(code), month)
+	if err != nil {
+		return err
+	}
+	for _, d := range days {
+		if md := um.Days[d[8:]]; md != nil {
+			add(md.Units, 1)
+		}
+	}
+	return nil
 }
 
 func countySetKey(counties []string) string {
 	h := fnv.New64a()
 	h.Write([]byte(strings.Join(counties, ",")))
 	return fmt.Sprintf("%d-%x", len(counties), h.Sum64())
-}
-
-// rankTotalKind names, in digests and the memory cache, a month's rank
-// totals of a set of counties: every unit's scans and page views over the
-// whole month, merged from the counties' rank months. It is no rollup
-// document, only a digest (a few numbers per site and sign, where the
-// counties' rank months hold them per day), so that a prefecture's year
-// reads one small digest per month for its top lists.
-const rankTotalKind = "ranktotal"
-
-// rankTotals returns the whole-month rank totals of counties (sorted),
-// as a month whose units hold them.
-func (r *reading) rankTotals(ctx context.Context, counties []string, month string) (*unitMonth, error) {
-	key := countySetKey(counties)
-	if r.rankSets == nil {
-		r.rankSets = map[string][]string{}
-	}
-	r.rankSets[key] = counties
-	return r.month(ctx, rankTotalKind, Unit{County: store.LevelAll, Key: key}, month)
-}
-
-// buildRankTotals merges the counties' rank months into one day ("00")
-// of month totals.
-func (r *reading) buildRankTotals(ctx context.Context, _ string, u Unit, month string) (*unitMonth, error) {
-	totals := map[string][2]int64{}
-	for _, code := range r.rankSets[u.Key] {
-		um, err := r.month(ctx, store.RollupRank, CountyLevel(code), month)
-		if err != nil {
-			return nil, err
-		}
-		for unit, n := range um.units {
-			t := totals[unit]
-			totals[unit] = [2]int64{t[0] + n[0], t[1] + n[1]}
-		}
-	}
-	um := &unitMonth{Days: map[string]*monthDay{}}
-	if len(totals) > 0 {
-		um.Days["00"] = &monthDay{Counts: map[string]int64{}, Units: totals}
-	}
-	return um.seal(), nil
 }

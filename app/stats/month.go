@@ -59,13 +59,22 @@ type RankDayStore interface {
 	StatsRankDaysFrom(ctx context.Context) (string, error)
 }
 
-// generations caches the store's month generations, and the first day
-// of complete rank-day documents, for GenerationTTL.
+// MonthDocStore says whether every month's month documents are stored
+// (store.MonthKind); store.Store implements it. A board whose store lacks
+// it reads day documents only.
+type MonthDocStore interface {
+	StatsMonthDocs(ctx context.Context) (bool, error)
+}
+
+// generations caches the store's month generations, the first day of
+// complete rank-day documents and whether month documents are complete,
+// for GenerationTTL.
 type generations struct {
-	mu       sync.Mutex
-	m        map[string]int64
-	rankFrom string
-	until    time.Time
+	mu        sync.Mutex
+	m         map[string]int64
+	rankFrom  string
+	monthDocs bool
+	until     time.Time
 }
 
 func (g *generations) get(ctx context.Context, b *Board) (map[string]int64, error) {
@@ -89,8 +98,39 @@ func (g *generations) get(ctx context.Context, b *Board) (map[string]int64, erro
 			return nil, fmt.Errorf("stats: rank days: %w", err)
 		}
 	}
+	g.monthDocs = false
+	if ms, ok := b.st.(MonthDocStore); ok {
+		if g.monthDocs, err = ms.StatsMonthDocs(ctx); err != nil {
+			return nil, fmt.Errorf("stats: month documents: %w", err)
+		}
+	}
 	g.m, g.until = m, now.Add(GenerationTTL)
 	return m, nil
+}
+
+// monthDocs says whether this request may read month documents.
+func (r *reading) monthDocs(ctx context.Context) (bool, error) {
+	if _, err := r.generation(ctx, ""); err != nil {
+		return false, err
+	}
+	r.b.gens.mu.Lock()
+	defer r.b.gens.mu.Unlock()
+	return r.b.gens.monthDocs, nil
+}
+
+// monthDocRun says whether a unit's days (of one month, consecutive) are
+// the days its month document counts: the whole month, or the month so
+// far (from its first day to today or later: no later day has data).
+func (r *reading) monthDocRun(ctx context.Context, days []string) (bool, error) {
+	if days[0][8:] != "01" {
+		return false, nil
+	}
+	first, _ := time.Parse("2006-01", days[0][:7])
+	last := days[len(days)-1]
+	if len(days) != first.AddDate(0, 1, -1).Day() && last < r.b.now().In(domain.ChinaTime).Format(time.DateOnly) {
+		return false, nil
+	}
+	return r.monthDocs(ctx)
 }
 
 // rankDaysFrom is the first day of complete rank-day documents as this
@@ -287,18 +327,17 @@ func (r *reading) month(ctx context.Context, kind string, u Unit, month string) 
 		id += "g" + strconv.FormatInt(gen, 10) + "|"
 	}
 	id += store.RollupID(kind, u.County, u.Key, month, "all")
-	build := r.fromRollups
-	if kind == rankTotalKind {
-		build = r.buildRankTotals
-	}
-	return r.cached(ctx, id, month, b.final(month), func() (*unitMonth, error) { return build(ctx, kind, u, month) })
+	final := b.final(month)
+	// Month and rank-day documents are as small as their digests.
+	digest := final && kind != store.RollupRankDay && !store.IsMonthKind(kind)
+	return r.cached(ctx, id, month, final, digest, func() (*unitMonth, error) { return r.fromRollups(ctx, kind, u, month) })
 }
 
 // cached returns the month-shaped value named id: from memory, else from
 // its digest when it is final (it no longer changes but by writes that
-// change its id), else from build (and then, if final, stores its
-// digest, under month for DeleteStatsDigests).
-func (r *reading) cached(ctx context.Context, id, month string, final bool, build func() (*unitMonth, error)) (*unitMonth, error) {
+// change its id) and digested, else from build (and then, if final and
+// digested, stores its digest, under month for DeleteStatsDigests).
+func (r *reading) cached(ctx context.Context, id, month string, final, digested bool, build func() (*unitMonth, error)) (*unitMonth, error) {
 	b := r.b
 	now := b.now()
 	b.cache.mu.Lock()
@@ -308,6 +347,7 @@ func (r *reading) cached(ctx context.Context, id, month string, final bool, buil
 		return c.m, nil
 	}
 	ds, canDigest := b.st.(DigestStore)
+	canDigest = canDigest && digested
 	var um *unitMonth
 	if final && canDigest {
 		data, err := ds.StatsDigest(ctx, id)

@@ -36,10 +36,20 @@ func (r *reading) summary(ctx context.Context, kind string, u Unit, months []str
 	first, last := months[0], months[len(months)-1]
 	id := fmt.Sprintf("v%d|y%s-%s|%x|%s", digestVersion, first[5:], last[5:], h.Sum64(),
 		store.RollupID(kind, u.County, u.Key, first[:4], "sum"))
-	return r.cached(ctx, id, last, true, func() (*unitMonth, error) {
+	monthDocs, err := r.monthDocs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.cached(ctx, id, last, true, true, func() (*unitMonth, error) {
 		out := &unitMonth{Days: map[string]*monthDay{}}
 		for _, m := range months {
-			um, err := r.month(ctx, kind, u, m)
+			// A month's totals and visitors: its month document, or
+			// else its days.
+			src := kind
+			if monthDocs {
+				src = store.MonthKind(kind)
+			}
+			um, err := r.month(ctx, src, u, m)
 			if err != nil {
 				return nil, err
 			}
@@ -111,6 +121,23 @@ func (r *reading) unitTotals(ctx context.Context, kind string, u Unit, days []st
 		}
 		if err := flush(); err != nil {
 			return nil, nil, err
+		}
+		// The month so far: its month document.
+		if ok, err := r.monthDocRun(ctx, days[i:j]); err != nil {
+			return nil, nil, err
+		} else if ok {
+			um, err := r.month(ctx, store.MonthKind(kind), u, month)
+			if err != nil {
+				return nil, nil, err
+			}
+			if md := um.Days[store.MonthDay]; md != nil {
+				add(t, md.Counts)
+				if withSketch && md.sketch != nil {
+					sk.Merge(md.sketch)
+				}
+			}
+			i = j
+			continue
 		}
 		um, err := r.month(ctx, kind, u, month)
 		if err != nil {

@@ -232,6 +232,12 @@ func RemoveSynthetic(ctx context.Context, st SyntheticStore, progress func(done,
 		}
 	}
 	sort.Strings(out.Months)
+	// And their month documents.
+	for _, id := range ids {
+		if p := strings.SplitN(id, "|", 2); len(p) == 2 && store.MonthKind(p[0]) != "" {
+			ids = append(ids, store.MonthKind(p[0])+"|"+p[1])
+		}
+	}
 	out.Rollups, err = st.DeleteRollups(ctx, ids, func(done int) {
 		if progress != nil {
 			progress(done, len(ids))

@@ -63,6 +63,13 @@ var migrations = []migration{
 	{"region: the bureau's identity and tree (region.yaml)", func(ctx context.Context, s *Store) error {
 		return s.ensureCollection(ctx, colRegion)
 	}},
+	{"statistics: month documents, kept from now on; a database without rollups has them all", func(ctx context.Context, s *Store) error {
+		byNode, err := s.RollupMonths(ctx)
+		if err != nil || len(byNode) > 0 {
+			return err // older rollups are folded by events.BackfillLevels
+		}
+		return s.SetStatsMonthDocs(ctx)
+	}},
 }
 
 // SchemaVersion is the version this binary migrates to.

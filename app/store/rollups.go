@@ -52,6 +52,55 @@ const (
 	RollupRankDay = "rankday" // "rankday|513322|2026-11-29|2026-11|node"
 )
 
+// Month documents: besides each site, sign, county, prefecture and rank
+// document (whose days are read for series and breakdowns), one small
+// document per node and month holds the same counts folded into one day
+// (MonthDay) and one hour ("00"): the month's totals, its merged visitor
+// sketch, and for a rank document each unit's month totals. They carry
+// no breakdowns. A top list, a compared period or a month's rank reads
+// them, a dozen fields, instead of the day documents' thousands, which
+// the embedded server decodes one by one (MONGO-SUBSET.md). They are
+// written by the same exactly-once path as their day documents: the
+// node's cumulative month-to-date counts, raised with $max.
+const (
+	RollupSiteMonth   = "sitemonth"
+	RollupSignMonth   = "signmonth"
+	RollupCountyMonth = "countymonth"
+	RollupAllMonth    = "allmonth"
+	RollupRankMonth   = "rankmonth"
+	// MonthDay is the one day of a month document, and MonthHour its
+	// one hour.
+	MonthDay  = "00"
+	MonthHour = "00"
+)
+
+// MonthKind returns the kind of the month documents of kind's documents,
+// or "" if it has none (rank-day and month documents).
+func MonthKind(kind string) string {
+	switch kind {
+	case RollupSite:
+		return RollupSiteMonth
+	case RollupSign:
+		return RollupSignMonth
+	case RollupCounty:
+		return RollupCountyMonth
+	case RollupAll:
+		return RollupAllMonth
+	case RollupRank:
+		return RollupRankMonth
+	}
+	return ""
+}
+
+// IsMonthKind says whether kind is a month document's.
+func IsMonthKind(kind string) bool {
+	switch kind {
+	case RollupSiteMonth, RollupSignMonth, RollupCountyMonth, RollupAllMonth, RollupRankMonth:
+		return true
+	}
+	return false
+}
+
 // LevelAll is the county and key of the prefecture level's documents.
 const LevelAll = "all"
 

@@ -27,6 +27,10 @@ const statsGensID = "stats_generations"
 type statsGensDoc struct {
 	Months       map[string]int64 `bson:"m"`
 	RankDaysFrom string           `bson:"rankdays,omitempty"`
+	// MonthDocs says every month's month documents (MonthKind) are
+	// there: set on a database without rollups by its migration, and
+	// after folding the older rollups (events.BackfillLevels).
+	MonthDocs bool `bson:"monthdocs,omitempty"`
 }
 
 // bumpStatsGenerations raises the generation of each month in months
@@ -77,7 +81,9 @@ func rollupMonths(rs []Rollup) map[string]bool {
 			months[r.Month] = true
 		case r.Month == current:
 			for dd := range r.Days {
-				if dd < today {
+				// A month document's one day (MonthDay) is written with
+				// its day documents, which say whether a past day moved.
+				if dd < today && !IsMonthKind(r.Kind) {
 					months[r.Month] = true
 					break
 				}
@@ -128,4 +134,23 @@ func monthOfRollupID(id string) string {
 		return ""
 	}
 	return parts[3]
+}
+
+// StatsMonthDocs says whether every month's month documents (MonthKind)
+// are stored: false on a database with rollups from before they existed,
+// until events.BackfillLevels has folded them.
+func (s *Store) StatsMonthDocs(ctx context.Context) (bool, error) {
+	var d statsGensDoc
+	err := s.col(colMeta).FindOne(ctx, byID(statsGensID)).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return false, nil
+	}
+	return d.MonthDocs, wrap(colMeta, err)
+}
+
+// SetStatsMonthDocs records that they are.
+func (s *Store) SetStatsMonthDocs(ctx context.Context) error {
+	_, err := s.col(colMeta).UpdateOne(ctx, byID(statsGensID),
+		bson.D{{Key: "$set", Value: bson.D{{Key: "monthdocs", Value: true}}}}, options.UpdateOne().SetUpsert(true))
+	return wrap(colMeta, err)
 }

@@ -1,0 +1,89 @@
+package events
+
+import (
+	"context"
+	"reflect"
+	"testing"
+
+	"github.com/yimayou/yimayou/app/domain"
+	"github.com/yimayou/yimayou/app/stats"
+	"github.com/yimayou/yimayou/app/store"
+	"github.com/yimayou/yimayou/app/store/storetest"
+)
+
+// olderRollups is a database written by a version with level documents
+// but without month documents: BackfillLevels finds them missing.
+type olderRollups struct {
+	*store.Store
+	folded bool
+}
+
+func (o *olderRollups) StatsMonthDocs(context.Context) (bool, error)  { return o.folded, nil }
+func (o *olderRollups) SetStatsMonthDocs(context.Context) error       { o.folded = true; return nil }
+func (o *olderRollups) StatsLevelsDone(context.Context) (bool, error) { return true, nil }
+
+// Every document shipping writes, but a rank-day's, has a month document
+// equal to its days folded (stats.FoldMonth), batch after batch; and the
+// backfill of rollups written without them folds the same documents.
+func TestMonthDocsEqualFoldedDays(t *testing.T) {
+	st := storetest.New(t)
+	ctx := context.Background()
+	var evs []domain.Event
+	for i := 0; i < 700; i++ {
+		e := mixEvent(i)
+		if i%7 == 0 {
+			e.County, e.Site, e.Sign = "513301", "mugecuo", "" // a second county
+		}
+		evs = append(evs, e)
+	}
+	// Two shipping runs: the second continues documents written by the
+	// first (read back from the database, not from its cache).
+	shipAll(t, st, evs[:300])
+	shipAll(t, st, evs[300:])
+	shipped := allRollups(t, st, "2026-11")
+	months := 0
+	for _, r := range shipped {
+		want, ok, err := stats.FoldMonth(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ok {
+			continue
+		}
+		months++
+		got, found := shipped[want.ID]
+		if !found {
+			t.Errorf("%s: no month document", r.ID)
+			continue
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: shipped %+v\nfolded %+v", want.ID, got.Days[store.MonthDay], want.Days[store.MonthDay])
+		}
+	}
+	if months < 10 {
+		t.Fatalf("%d documents with month documents", months)
+	}
+	for id, r := range shipped {
+		if store.IsMonthKind(r.Kind) {
+			if err := st.DeleteRollup(ctx, id); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	older := &olderRollups{Store: st}
+	if err := BackfillLevels(ctx, older, nil); err != nil {
+		t.Fatal(err)
+	}
+	if !older.folded {
+		t.Fatal("backfill did not record the month documents")
+	}
+	got := allRollups(t, st, "2026-11")
+	for id, want := range shipped {
+		if !reflect.DeepEqual(got[id], want) {
+			t.Errorf("%s: backfilled %+v\nshipped %+v", id, got[id], want)
+		}
+	}
+	if len(got) != len(shipped) {
+		t.Errorf("%d documents after the backfill, %d shipped", len(got), len(shipped))
+	}
+}

@@ -22,13 +22,15 @@ import (
 // totals, series, uniques and breakdowns, and the rank documents to pick
 // its top lists, then reads only the top sites' and signs' own documents:
 // the number of documents it reads does not grow with the number of sites
-// or signs (only the rank documents grow, by a few numbers per active
-// unit and day, and final months of them are digested into one string
-// like any other). Each day of a rank document is also kept as its own
-// small rank-day document: the days of the open month that are closed
-// are read from digests of their rank totals, and only today's (and,
-// within ClosedAfter of midnight, yesterday's) from rank-day documents,
-// so a view ending today reads no month rank document after a restart.
+// or signs.
+//
+// Ranks are read from the smallest documents that hold them: a county's
+// month rank document (store.RollupRankMonth: each unit's month to date,
+// a few numbers per unit) for a whole month or the month so far, less or
+// plus the rank-day documents (one day each) of the days a range leaves
+// out or takes, whichever are fewer. The day rank document, thirty times
+// larger, is read only where those may be incomplete (rollups from before
+// they existed). A final month's range of several counties is digested.
 
 // Rank unit prefixes in a rank document's day.
 const (

@@ -130,6 +130,9 @@ type RollupDay struct {
 	// Units (rank documents only) maps "s:<site key>" and "g:<sign
 	// code>" to metric → count, for the ranked metrics.
 	Units map[string]map[string]int64 `bson:"t,omitempty"`
+	// Packed is Units as stored by the kinds that pack them (PacksUnits);
+	// the store fills Units from it on read.
+	Packed string `bson:"p,omitempty"`
 }
 
 // RollupID names the document of one node's counts for a site or sign in a
@@ -142,6 +145,9 @@ func RollupID(kind, county, key, month, node string) string {
 func (s *Store) Rollup(ctx context.Context, id string) (Rollup, error) {
 	var r Rollup
 	if err := s.col(colRollups).FindOne(ctx, byID(id)).Decode(&r); err != nil {
+		return Rollup{}, wrap(colRollups, err)
+	}
+	if err := unpack(&r); err != nil {
 		return Rollup{}, wrap(colRollups, err)
 	}
 	return r, nil
@@ -183,6 +189,17 @@ func (s *Store) RaiseRollups(ctx context.Context, rs []Rollup) error {
 
 func raiseUpdate(r Rollup) bson.D {
 	maxes := bson.D{{Key: "seq", Value: r.Seq}}
+	var unset bson.D
+	if PacksUnits(r.Kind) {
+		for _, day := range sortedKeys(r.Days) {
+			if d := r.Days[day]; d != nil && d.Units != nil && safeField(day) {
+				maxes = append(maxes, bson.E{Key: "d." + day + "." + packField, Value: packUnits(r.Seq, d.Units)})
+				// A day written unpacked by an older version.
+				unset = append(unset, bson.E{Key: "d." + day + ".t", Value: ""})
+			}
+		}
+		r = Rollup{ID: r.ID, Kind: r.Kind, County: r.County, Key: r.Key, Month: r.Month, Node: r.Node, Seq: r.Seq, Days: withoutUnits(r.Days)}
+	}
 	for _, day := range sortedKeys(r.Days) {
 		d := r.Days[day]
 		if d == nil || !safeField(day) {
@@ -208,16 +225,35 @@ func raiseUpdate(r Rollup) bson.D {
 			maxes = append(maxes, bson.E{Key: p + "u", Value: d.Visitors})
 		}
 	}
-	return bson.D{
+	update := bson.D{
 		{Key: "$setOnInsert", Value: rollupHeader(r)},
 		{Key: "$max", Value: maxes},
 	}
+	if len(unset) > 0 {
+		update = append(update, bson.E{Key: "$unset", Value: unset})
+	}
+	return update
+}
+
+// withoutUnits returns days with their units left out (shallow copies).
+func withoutUnits(days map[string]*RollupDay) map[string]*RollupDay {
+	out := make(map[string]*RollupDay, len(days))
+	for dd, d := range days {
+		if d != nil {
+			c := *d
+			c.Units = nil
+			d = &c
+		}
+		out[dd] = d
+	}
+	return out
 }
 
 // ReplaceRollupDays overwrites whole days of a rollup document (nil days
 // are removed) and raises its seq. The rebuild uses it: it may lower
 // counts that were wrong, which RaiseRollup never does.
 func (s *Store) ReplaceRollupDays(ctx context.Context, r Rollup) error {
+	r = packed(r)
 	set := bson.D{}
 	unset := bson.D{}
 	for _, day := range sortedKeys(r.Days) {
@@ -340,6 +376,9 @@ func (s *Store) RollupsInMonth(ctx context.Context, month string, fn func(Rollup
 	for cur.Next(ctx) {
 		var r Rollup
 		if err := cur.Decode(&r); err != nil {
+			return wrap(colRollups, err)
+		}
+		if err := unpack(&r); err != nil {
 			return wrap(colRollups, err)
 		}
 		if err := fn(r); err != nil {

@@ -16,7 +16,7 @@ import (
 func (s *Store) InsertRollups(ctx context.Context, rs []Rollup) error {
 	docs := make([]any, len(rs))
 	for i := range rs {
-		docs[i] = rs[i]
+		docs[i] = packed(rs[i])
 	}
 	_, err := s.col(colRollups).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
 	if err != nil && !mongo.IsDuplicateKeyError(err) {

@@ -110,20 +110,54 @@ func (r *reading) rankedUnits(ctx context.Context, sites, signs []Unit, days []s
 	}
 	sort.Strings(codes)
 	totals := map[string][2]int64{}
+	addUnits := func(um *unitMonth) {
+		for u, n := range um.units {
+			t := totals[u]
+			totals[u] = [2]int64{t[0] + n[0], t[1] + n[1]}
+		}
+	}
+	// Runs of whole final months of one year, from one digest.
+	var run []string
+	flush := func() error {
+		if len(run) == 0 {
+			return nil
+		}
+		um, err := r.rankMonths(ctx, codes, run)
+		run = run[:0]
+		if err == nil {
+			addUnits(um)
+		}
+		return err
+	}
 	for i := 0; i < len(days); {
+		month := days[i][:7]
 		j := i
-		for j < len(days) && days[j][:7] == days[i][:7] {
+		for j < len(days) && days[j][:7] == month {
 			j++
+		}
+		first, _ := time.Parse("2006-01", month)
+		if len(run) > 0 && run[0][:4] != month[:4] {
+			if err := flush(); err != nil {
+				return nil, nil, err
+			}
+		}
+		if j-i == first.AddDate(0, 1, -1).Day() && r.b.final(month) {
+			run = append(run, month)
+			i = j
+			continue
+		}
+		if err := flush(); err != nil {
+			return nil, nil, err
 		}
 		um, err := r.rankRange(ctx, codes, days[i:j])
 		if err != nil {
 			return nil, nil, err
 		}
-		for u, n := range um.units {
-			t := totals[u]
-			totals[u] = [2]int64{t[0] + n[0], t[1] + n[1]}
-		}
+		addUnits(um)
 		i = j
+	}
+	if err := flush(); err != nil {
+		return nil, nil, err
 	}
 	pick := func(units []Unit, prefix string) []Unit {
 		rs := make([]Ranked, len(units))
@@ -188,6 +222,52 @@ func (r *reading) rankRange(ctx context.Context, counties, days []string) (*unit
 		}
 		return um.seal(), nil
 	})
+}
+
+// rankMonths returns the rank totals of counties (sorted) over whole
+// final months of one year (in order): one digest, named by the months
+// and their generations (as a summary is), so that a year's top lists
+// read one digest of a few numbers per unit, not one per month.
+func (r *reading) rankMonths(ctx context.Context, counties, months []string) (*unitMonth, error) {
+	if len(months) == 1 {
+		return r.rankRange(ctx, counties, monthDays(months[0]))
+	}
+	h := fnv.New64a()
+	for _, m := range months {
+		g, err := r.generation(ctx, m)
+		if err != nil {
+			return nil, err
+		}
+		h.Write([]byte(m + ":" + strconv.FormatInt(g, 10) + ","))
+	}
+	first, last := months[0], months[len(months)-1]
+	id := fmt.Sprintf("v%d|y%s-%s|%x|%s", digestVersion, first[5:], last[5:], h.Sum64(),
+		store.RollupID(rankRangeKind, store.LevelAll, countySetKey(counties), first[:4], "sum"))
+	return r.cached(ctx, id, last, true, true, func() (*unitMonth, error) {
+		totals := map[string][2]int64{}
+		for _, m := range months {
+			um, err := r.rankRange(ctx, counties, monthDays(m))
+			if err != nil {
+				return nil, err
+			}
+			for u, n := range um.units {
+				t := totals[u]
+				totals[u] = [2]int64{t[0] + n[0], t[1] + n[1]}
+			}
+		}
+		um := &unitMonth{Days: map[string]*monthDay{}}
+		if len(totals) > 0 {
+			um.Days[store.MonthDay] = &monthDay{Counts: map[string]int64{}, Units: totals}
+		}
+		return um.seal(), nil
+	})
+}
+
+// monthDays lists the days of month ("2006-01").
+func monthDays(month string) []string {
+	first, _ := time.Parse("2006-01", month)
+	days, _ := DaysBetween(first.Format(time.DateOnly), first.AddDate(0, 1, -1).Format(time.DateOnly))
+	return days
 }
 
 // countyRank adds one county's rank totals over days (of one month,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"sort"
 	"time"
 
@@ -139,10 +140,23 @@ func DeriveLevels(ctx context.Context, st LevelStore, month string) error {
 			ranks = append(ranks, d)
 		}
 	}
+	// And the prefecture's rank-day documents sum the counties'.
 	for _, d := range ranks {
 		for dd, ds := range d.days {
 			rd := get(rollupKey{store.RollupRankDay, d.key.county, month + "-" + dd, month}, d.node, d.seq)
 			rd.days[dd] = &dayState{day: ds.day}
+			all := day(get(rollupKey{store.RollupRankDay, store.LevelAll, month + "-" + dd, month}, d.node, d.seq), dd)
+			for u, counts := range ds.day.Units {
+				for m, n := range counts {
+					if all.day.Units == nil {
+						all.day.Units = map[string]map[string]int64{}
+					}
+					if all.day.Units[u] == nil {
+						all.day.Units[u] = map[string]int64{}
+					}
+					all.day.Units[u][m] += n
+				}
+			}
 		}
 	}
 	ids := make([]string, 0, len(docs))
@@ -197,9 +211,23 @@ type FoldStore interface {
 func FoldMonths(ctx context.Context, st FoldStore, month string) error {
 	var folded []store.Rollup
 	stale := map[string]bool{}
+	// The prefecture's month rank document of each node sums its
+	// rank-day documents (it has no document of days to fold).
+	allRanks := map[string]*store.Rollup{}
 	err := st.RollupsInMonth(ctx, month, func(r store.Rollup) error {
 		if store.IsMonthKind(r.Kind) {
 			stale[r.ID] = true
+			return nil
+		}
+		if r.Kind == store.RollupRankDay && r.County == store.LevelAll {
+			a := allRanks[r.Node]
+			if a == nil {
+				a = &store.Rollup{Kind: store.RollupRank, County: store.LevelAll, Key: store.LevelAll, Month: month, Node: r.Node,
+					Days: map[string]*store.RollupDay{}}
+				allRanks[r.Node] = a
+			}
+			a.Seq = max(a.Seq, r.Seq)
+			maps.Copy(a.Days, r.Days)
 			return nil
 		}
 		m, ok, err := stats.FoldMonth(r)
@@ -210,6 +238,15 @@ func FoldMonths(ctx context.Context, st FoldStore, month string) error {
 	})
 	if err != nil {
 		return err
+	}
+	for _, a := range allRanks {
+		m, _, err := stats.FoldMonth(*a)
+		if err != nil {
+			return err
+		}
+		if len(m.Days) > 0 {
+			folded = append(folded, m)
+		}
 	}
 	for _, m := range folded {
 		delete(stale, m.ID)
@@ -266,31 +303,32 @@ func BackfillLevels(ctx context.Context, st LevelStore, log *slog.Logger) error 
 		months = append(months, m)
 	}
 	sort.Strings(months)
-	if !done {
-		for _, m := range months {
-			if err := DeriveLevels(ctx, st, m); err != nil {
-				return err
-			}
-			if log != nil {
-				log.Info("stats: county and prefecture levels derived", "month", m)
-			}
-		}
-		if err := st.SetStatsLevelsDone(ctx); err != nil {
+	// Levels are derived again with the month documents: the
+	// prefecture's rank-day documents are new with them.
+	for i, m := range months {
+		if err := DeriveLevels(ctx, st, m); err != nil {
 			return err
 		}
-	}
-	if !folded {
-		for i, m := range months {
+		if !folded {
 			if err := FoldMonths(ctx, st, m); err != nil {
 				return err
 			}
-			if log != nil {
-				log.Info("stats: month documents folded", "month", m, "done", i+1, "of", len(months))
-			}
 		}
-		if err := st.SetStatsMonthDocs(ctx); err != nil {
+		if log != nil {
+			log.Info("stats: levels and month documents derived", "month", m, "done", i+1, "of", len(months))
+		}
+	}
+	if err := st.SetStatsLevelsDone(ctx); err != nil {
+		return err
+	}
+	if folded {
+		return nil
+	}
+	if len(months) > 0 {
+		// Every rank-day document of these months is derived now.
+		if err := st.SetStatsRankDaysFrom(ctx, months[0]+"-01"); err != nil {
 			return err
 		}
 	}
-	return nil
+	return st.SetStatsMonthDocs(ctx)
 }

@@ -125,7 +125,7 @@ func TestRebuildEqualsShipping(t *testing.T) {
 	}
 	if kinds[store.RollupCounty] != 1 || kinds[store.RollupAll] != 1 || kinds[store.RollupRank] != 1 ||
 		kinds[store.RollupSiteMonth] != 2 || kinds[store.RollupSignMonth] != 4 || kinds[store.RollupCountyMonth] != 1 ||
-		kinds[store.RollupAllMonth] != 1 || kinds[store.RollupRankMonth] != 1 {
+		kinds[store.RollupAllMonth] != 1 || kinds[store.RollupRankMonth] != 2 || kinds[store.RollupRankDay] != 6 {
 		t.Fatalf("documents by kind: %v", kinds)
 	}
 	// Wipe every rollup document, then rebuild from raw events.

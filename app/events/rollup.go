@@ -34,8 +34,8 @@ func (k rollupKey) id(node string) string {
 // rollupKeys returns the documents an event counts in: its site's and its
 // sign's, and (for an event of a site) its county's and the prefecture's
 // levels and its county's rank documents (the month's and the day's), in
-// the month of its day; and the month documents of all but the rank-day
-// one.
+// the month of its day; the month documents of all but the rank-day
+// one; and the prefecture's month and rank-day documents.
 func rollupKeys(e *domain.Event) []rollupKey {
 	if len(e.Day) != len("2006-01-02") || e.County == "" {
 		return nil
@@ -59,6 +59,12 @@ func rollupKeys(e *domain.Event) []rollupKey {
 		if mk := store.MonthKind(k.kind); mk != "" {
 			keys = append(keys, rollupKey{mk, k.county, k.key, month})
 		}
+	}
+	// The prefecture's ranks: a month and a rank-day document (no
+	// document of days: it would hold every unit of every day).
+	if e.Site != "" && stats.InRank(e) {
+		keys = append(keys, rollupKey{store.RollupRankMonth, store.LevelAll, store.LevelAll, month},
+			rollupKey{store.RollupRankDay, store.LevelAll, e.Day, month})
 	}
 	return keys
 }

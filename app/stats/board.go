@@ -421,7 +421,8 @@ func (b *Board) Overview(ctx context.Context, q OverviewQuery) (Overview, error)
 	topSites, topSigns := q.Sites, q.Signs
 	if fromLevels {
 		var err error
-		if topSites, topSigns, err = rd.rankedUnits(ctx, q.Sites, q.Signs, days, top); err != nil {
+		prefecture := len(q.Levels) == 1 && q.Levels[0] == PrefectureLevel
+		if topSites, topSigns, err = rd.rankedUnits(ctx, q.Sites, q.Signs, days, top, prefecture); err != nil {
 			return Overview{}, err
 		}
 	}

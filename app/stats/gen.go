@@ -172,6 +172,13 @@ func GenerateRollups(opt GenOptions) ([]store.Rollup, error) {
 			a = get(store.RollupRankDay, e.County, e.Day, month, e.Node, dd)
 			docs[store.RollupID(store.RollupRankDay, e.County, e.Day, month, e.Node)].Seq = int64(e.Seq)
 			AddRank(a.day, &e)
+			// The prefecture's rank-day and month rank documents.
+			a = get(store.RollupRankDay, store.LevelAll, e.Day, month, e.Node, dd)
+			docs[store.RollupID(store.RollupRankDay, store.LevelAll, e.Day, month, e.Node)].Seq = int64(e.Seq)
+			AddRank(a.day, &e)
+			a = get(store.RollupRankMonth, store.LevelAll, store.LevelAll, month, e.Node, store.MonthDay)
+			docs[store.RollupID(store.RollupRankMonth, store.LevelAll, store.LevelAll, month, e.Node)].Seq = int64(e.Seq)
+			AddRank(a.day, &e)
 		}
 		for _, target := range []struct {
 			kind, county, key string

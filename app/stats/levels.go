@@ -96,7 +96,7 @@ func levelKind(u Unit) string {
 // Only these are then read from their own documents; since their scans
 // and page views are the rank documents' numbers, the lists are the ones
 // reading every unit gave.
-func (r *reading) rankedUnits(ctx context.Context, sites, signs []Unit, days []string, top int) ([]Unit, []Unit, error) {
+func (r *reading) rankedUnits(ctx context.Context, sites, signs []Unit, days []string, top int, prefecture bool) ([]Unit, []Unit, error) {
 	counties := map[string]bool{}
 	for _, u := range sites {
 		counties[u.County] = true
@@ -109,6 +109,18 @@ func (r *reading) rankedUnits(ctx context.Context, sites, signs []Unit, days []s
 		codes = append(codes, c)
 	}
 	sort.Strings(codes)
+	// The prefecture's own rank documents, where they can be read, stand
+	// for all its counties': one document where there are eighteen.
+	codesFor := func(days []string) ([]string, error) {
+		if !prefecture {
+			return codes, nil
+		}
+		sp, err := r.planRank(ctx, days)
+		if err != nil || sp.plan == rankByDayDoc {
+			return codes, err
+		}
+		return []string{store.LevelAll}, nil
+	}
 	totals := map[string][2]int64{}
 	addUnits := func(um *unitMonth) {
 		for u, n := range um.units {
@@ -122,7 +134,11 @@ func (r *reading) rankedUnits(ctx context.Context, sites, signs []Unit, days []s
 		if len(run) == 0 {
 			return nil
 		}
-		um, err := r.rankMonths(ctx, codes, run)
+		set, err := codesFor(monthDays(run[0]))
+		if err != nil {
+			return err
+		}
+		um, err := r.rankMonths(ctx, set, run)
 		run = run[:0]
 		if err == nil {
 			addUnits(um)
@@ -149,7 +165,11 @@ func (r *reading) rankedUnits(ctx context.Context, sites, signs []Unit, days []s
 		if err := flush(); err != nil {
 			return nil, nil, err
 		}
-		um, err := r.rankRange(ctx, codes, days[i:j])
+		set, err := codesFor(days[i:j])
+		if err != nil {
+			return nil, nil, err
+		}
+		um, err := r.rankRange(ctx, set, days[i:j])
 		if err != nil {
 			return nil, nil, err
 		}
@@ -188,6 +208,13 @@ const rankRangeKind = "rankrange"
 func (r *reading) rankRange(ctx context.Context, counties, days []string) (*unitMonth, error) {
 	month := days[0][:7]
 	a, b := days[0][8:], days[len(days)-1][8:]
+	sp, err := r.planRank(ctx, days)
+	if err != nil {
+		return nil, err
+	}
+	if len(counties) == 1 && counties[0] == store.LevelAll && sp.plan == rankByDayDoc {
+		return nil, fmt.Errorf("stats: the prefecture's ranks of %s..%s need its counties'", days[0], days[len(days)-1])
+	}
 	if len(counties) == 1 {
 		if ok, err := r.monthDocRun(ctx, days); err != nil || ok {
 			if err != nil {
@@ -212,7 +239,7 @@ func (r *reading) rankRange(ctx context.Context, counties, days []string) (*unit
 			}
 		}
 		for _, code := range counties {
-			if err := r.countyRank(ctx, code, days, add); err != nil {
+			if err := r.countyRank(ctx, code, days, sp, add); err != nil {
 				return nil, err
 			}
 		}
@@ -232,18 +259,11 @@ func (r *reading) rankMonths(ctx context.Context, counties, months []string) (*u
 	if len(months) == 1 {
 		return r.rankRange(ctx, counties, monthDays(months[0]))
 	}
-	h := fnv.New64a()
-	for _, m := range months {
-		g, err := r.generation(ctx, m)
-		if err != nil {
-			return nil, err
-		}
-		h.Write([]byte(m + ":" + strconv.FormatInt(g, 10) + ","))
+	id, err := r.monthsID(ctx, rankRangeKind, Unit{County: store.LevelAll, Key: countySetKey(counties)}, months)
+	if err != nil {
+		return nil, err
 	}
-	first, last := months[0], months[len(months)-1]
-	id := fmt.Sprintf("v%d|y%s-%s|%x|%s", digestVersion, first[5:], last[5:], h.Sum64(),
-		store.RollupID(rankRangeKind, store.LevelAll, countySetKey(counties), first[:4], "sum"))
-	return r.cached(ctx, id, last, true, true, func() (*unitMonth, error) {
+	return r.cached(ctx, id, months[len(months)-1], true, true, func() (*unitMonth, error) {
 		totals := map[string][2]int64{}
 		for _, m := range months {
 			um, err := r.rankRange(ctx, counties, monthDays(m))
@@ -270,31 +290,65 @@ func monthDays(month string) []string {
 	return days
 }
 
-// countyRank adds one county's rank totals over days (of one month,
-// consecutive) with add, reading the fewest documents it can: its month
-// rank document (month to date) less the rank-day documents of the
-// month's other days, or the rank-day documents of days, whichever are
-// fewer; or, where rank-day or month documents may be incomplete (rollups
-// from before they existed), the county's rank document of the month.
-func (r *reading) countyRank(ctx context.Context, code string, days []string, add func(map[string][2]int64, int64)) error {
+// rankPlan is how a range of days of one month is ranked.
+type rankPlan int
+
+const (
+	// rankByMonth: the month rank document (month to date), less the
+	// rank-day documents of the month's other days that have data.
+	rankByMonth rankPlan = iota
+	// rankByDays: the rank-day documents of the range's days.
+	rankByDays
+	// rankByDayDoc: the day rank document of the month, where rank-day
+	// or month documents may be incomplete (rollups from before them).
+	// The prefecture has none: its counties' are read.
+	rankByDayDoc
+)
+
+// rankSpan is a plan for days a..b of a month whose days with data end
+// at last.
+type rankSpan struct {
+	plan       rankPlan
+	a, b, last int
+}
+
+// planRank chooses how to rank days (of one month, consecutive): from
+// the fewest documents that hold them.
+func (r *reading) planRank(ctx context.Context, days []string) (rankSpan, error) {
 	month := days[0][:7]
 	first, _ := time.Parse("2006-01", month)
-	last := first.AddDate(0, 1, -1).Day()
-	today := r.b.now().In(domain.ChinaTime).Format(time.DateOnly)
-	if today[:7] == month {
-		last, _ = strconv.Atoi(today[8:]) // no later day has data
+	sp := rankSpan{last: first.AddDate(0, 1, -1).Day()}
+	if today := r.b.now().In(domain.ChinaTime).Format(time.DateOnly); today[:7] == month {
+		sp.last, _ = strconv.Atoi(today[8:]) // no later day has data
 	}
-	a, _ := strconv.Atoi(days[0][8:])
-	b, _ := strconv.Atoi(days[len(days)-1][8:])
+	sp.a, _ = strconv.Atoi(days[0][8:])
+	sp.b, _ = strconv.Atoi(days[len(days)-1][8:])
 	from, err := r.rankDaysFrom(ctx)
 	if err != nil {
-		return err
+		return sp, err
 	}
 	complete := func(d int) bool { return from != "" && fmt.Sprintf("%s-%02d", month, d) >= from }
 	monthDocs, err := r.monthDocs(ctx)
 	if err != nil {
-		return err
+		return sp, err
 	}
+	inside, outside := sp.b-sp.a+1, (sp.a-1)+max(0, sp.last-sp.b)
+	switch {
+	case monthDocs && (outside == 0 || (outside < inside && complete(1))):
+		sp.plan = rankByMonth
+	case monthDocs && complete(sp.a):
+		sp.plan = rankByDays
+	default:
+		sp.plan = rankByDayDoc
+	}
+	return sp, nil
+}
+
+// countyRank adds one county's rank totals over days (of one month,
+// consecutive) with add, as planned (planRank). code may be the
+// prefecture (store.LevelAll) but for rankByDayDoc.
+func (r *reading) countyRank(ctx context.Context, code string, days []string, sp rankSpan, add func(map[string][2]int64, int64)) error {
+	month := days[0][:7]
 	rankDays := func(lo, hi int, sign int64) error {
 		for d := lo; d <= hi; d++ {
 			um, err := r.month(ctx, store.RollupRankDay, Unit{County: code, Key: fmt.Sprintf("%s-%02d", month, d)}, month)
@@ -305,20 +359,19 @@ func (r *reading) countyRank(ctx context.Context, code string, days []string, ad
 		}
 		return nil
 	}
-	inside, outside := b-a+1, (a-1)+max(0, last-b)
-	switch {
-	case monthDocs && (outside == 0 || (outside < inside && complete(1))):
+	switch sp.plan {
+	case rankByMonth:
 		um, err := r.month(ctx, store.RollupRankMonth, CountyLevel(code), month)
 		if err != nil {
 			return err
 		}
 		add(um.units, 1)
-		if err := rankDays(1, a-1, -1); err != nil {
+		if err := rankDays(1, sp.a-1, -1); err != nil {
 			return err
 		}
-		return rankDays(b+1, last, -1)
-	case complete(a):
-		return rankDays(a, min(b, last), 1)
+		return rankDays(sp.b+1, sp.last, -1)
+	case rankByDays:
+		return rankDays(sp.a, min(sp.b, sp.last), 1)
 	}
 	um, err := r.month(ctx, store.RollupRank, CountyLevel(code), month)
 	if err != nil {

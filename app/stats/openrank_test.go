@@ -62,7 +62,8 @@ func TestOpenMonthRankFromDigestsAndRankDays(t *testing.T) {
 	// or 01:00 would otherwise see other closed days between requests).
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return start.Add(offset) }
 
-	q := stats.OverviewQuery{From: opt.From, To: today, Sites: opt.Sites, Signs: signs, Top: 20,
+	// Three of five sites and seven signs: the rank documents choose.
+	q := stats.OverviewQuery{From: opt.From, To: today, Sites: opt.Sites, Signs: signs, Top: 3,
 		Levels: []stats.Unit{stats.PrefectureLevel}}
 	monthSoFar := q
 	monthSoFar.From = today[:8] + "01"
@@ -80,7 +81,7 @@ func TestOpenMonthRankFromDigestsAndRankDays(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(lv.TopSigns) != len(signs) || !reflect.DeepEqual(lv.TopSites, all.TopSites) || !reflect.DeepEqual(lv.TopSigns, all.TopSigns) {
+			if len(lv.TopSigns) != 3 || !reflect.DeepEqual(lv.TopSites, all.TopSites) || !reflect.DeepEqual(lv.TopSigns, all.TopSigns) {
 				t.Errorf("%s %s: top lists differ:\nlevels %+v\n%+v\nunits  %+v\n%+v", name, q.From, lv.TopSites, lv.TopSigns, all.TopSites, all.TopSigns)
 			}
 			if i == 1 {
@@ -104,7 +105,25 @@ func TestOpenMonthRankFromDigestsAndRankDays(t *testing.T) {
 	}
 
 	// Node B writes late events into a closed day: the least scanned
-	// sign becomes the first.
+	// sign and site of county 513322, outside the top three, become the
+	// first.
+	every := q
+	every.Levels, every.Top = nil, 20
+	ranked, err := nodeA.Overview(ctx, every)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sign, site string
+	for _, r := range ranked.TopSigns {
+		if r.County == "513322" {
+			sign = r.Key
+		}
+	}
+	for _, r := range ranked.TopSites {
+		if r.County == "513322" {
+			site = r.Key
+		}
+	}
 	day := opt.From
 	if first := today[:8] + "01"; first > day && first < today {
 		day = first // a closed day of the current month
@@ -113,15 +132,16 @@ func TestOpenMonthRankFromDigestsAndRankDays(t *testing.T) {
 	const more = 100000
 	hours := map[string]map[string]int64{"10": {stats.MetricScan: more}}
 	late := []store.Rollup{
-		{ID: store.RollupID(store.RollupSign, "513301", "PMS2AA", month, "nodeB"), Kind: store.RollupSign, County: "513301",
-			Key: "PMS2AA", Month: month, Node: "nodeB", Seq: 1, Days: map[string]*store.RollupDay{dd: {Hours: hours}}},
-		{ID: store.RollupID(store.RollupSite, "513301", "paoma", month, "nodeB"), Kind: store.RollupSite, County: "513301",
-			Key: "paoma", Month: month, Node: "nodeB", Seq: 1, Days: map[string]*store.RollupDay{dd: {Hours: hours}}},
+		{ID: store.RollupID(store.RollupSign, "513322", sign, month, "nodeB"), Kind: store.RollupSign, County: "513322",
+			Key: sign, Month: month, Node: "nodeB", Seq: 1, Days: map[string]*store.RollupDay{dd: {Hours: hours}}},
+		{ID: store.RollupID(store.RollupSite, "513322", site, month, "nodeB"), Kind: store.RollupSite, County: "513322",
+			Key: site, Month: month, Node: "nodeB", Seq: 1, Days: map[string]*store.RollupDay{dd: {Hours: hours}}},
 	}
-	units := map[string]map[string]int64{"g:PMS2AA": {stats.MetricScan: more}, "s:paoma": {stats.MetricScan: more}}
-	for _, k := range []struct{ kind, key string }{{store.RollupRank, "513301"}, {store.RollupRankDay, day}} {
-		late = append(late, store.Rollup{ID: store.RollupID(k.kind, "513301", k.key, month, "nodeB"), Kind: k.kind, County: "513301",
-			Key: k.key, Month: month, Node: "nodeB", Seq: 1, Days: map[string]*store.RollupDay{dd: {Units: units}}})
+	units := map[string]map[string]int64{"g:" + sign: {stats.MetricScan: more}, "s:" + site: {stats.MetricScan: more}}
+	for _, k := range []struct{ kind, county, key, dd string }{{store.RollupRank, "513322", "513322", dd}, {store.RollupRankDay, "513322", day, dd},
+		{store.RollupRankDay, store.LevelAll, day, dd}, {store.RollupRankMonth, store.LevelAll, store.LevelAll, store.MonthDay}} {
+		late = append(late, store.Rollup{ID: store.RollupID(k.kind, k.county, k.key, month, "nodeB"), Kind: k.kind, County: k.county,
+			Key: k.key, Month: month, Node: "nodeB", Seq: 1, Days: map[string]*store.RollupDay{k.dd: {Units: units}}})
 	}
 	// With their month documents, as node B's shipper writes them.
 	for _, r := range late {
@@ -145,7 +165,7 @@ func TestOpenMonthRankFromDigestsAndRankDays(t *testing.T) {
 		b    *stats.Board
 	}{{"node A after a late write", nodeA}, {"new node after a late write", stats.NewBoard(st).WithClock(clock)}} {
 		ov := same(n.name, n.b)
-		if ov.TopSigns[0].Key != "PMS2AA" || ov.TopSigns[0].Scans < more || ov.TopSites[0].Key != "paoma" {
+		if ov.TopSigns[0].Key != sign || ov.TopSigns[0].Scans < more || ov.TopSites[0].Key != site {
 			t.Errorf("%s: first sign %+v, first site %+v", n.name, ov.TopSigns[0], ov.TopSites[0])
 		}
 	}

@@ -25,17 +25,11 @@ import (
 // year, in order), as a month whose "days" are the months ("01".."12"):
 // their totals and sketches.
 func (r *reading) summary(ctx context.Context, kind string, u Unit, months []string) (*unitMonth, error) {
-	h := fnv.New64a()
-	for _, m := range months {
-		g, err := r.generation(ctx, m)
-		if err != nil {
-			return nil, err
-		}
-		h.Write([]byte(m + ":" + strconv.FormatInt(g, 10) + ","))
+	id, err := r.monthsID(ctx, kind, u, months)
+	if err != nil {
+		return nil, err
 	}
-	first, last := months[0], months[len(months)-1]
-	id := fmt.Sprintf("v%d|y%s-%s|%x|%s", digestVersion, first[5:], last[5:], h.Sum64(),
-		store.RollupID(kind, u.County, u.Key, first[:4], "sum"))
+	last := months[len(months)-1]
 	monthDocs, err := r.monthDocs(ctx)
 	if err != nil {
 		return nil, err
@@ -68,6 +62,23 @@ func (r *reading) summary(ctx context.Context, kind string, u Unit, months []str
 		}
 		return out.seal(), nil
 	})
+}
+
+// monthsID names the digest of a unit's months (whole, final, of one
+// year, in order) by the months and their generations: a write into any
+// of them gives the digest a new name.
+func (r *reading) monthsID(ctx context.Context, kind string, u Unit, months []string) (string, error) {
+	h := fnv.New64a()
+	for _, m := range months {
+		g, err := r.generation(ctx, m)
+		if err != nil {
+			return "", err
+		}
+		h.Write([]byte(m + ":" + strconv.FormatInt(g, 10) + ","))
+	}
+	first, last := months[0], months[len(months)-1]
+	return fmt.Sprintf("v%d|y%s-%s|%x|%s", digestVersion, first[5:], last[5:], h.Sum64(),
+		store.RollupID(kind, u.County, u.Key, first[:4], "sum")), nil
 }
 
 // unitTotals returns a unit's counts over days (sorted) and, withSketch,

@@ -224,7 +224,11 @@ func RemoveSynthetic(ctx context.Context, st SyntheticStore, progress func(done,
 	seen := map[string]bool{}
 	for node, months := range nodeMonths {
 		for _, m := range months {
-			ids = append(ids, store.RollupID(store.RollupAll, store.LevelAll, store.LevelAll, m, node))
+			ids = append(ids, store.RollupID(store.RollupAll, store.LevelAll, store.LevelAll, m, node),
+				store.RollupID(store.RollupRankMonth, store.LevelAll, store.LevelAll, m, node))
+			for d := 1; d <= 31; d++ {
+				ids = append(ids, store.RollupID(store.RollupRankDay, store.LevelAll, fmt.Sprintf("%s-%02d", m, d), m, node))
+			}
 			if !seen[m] {
 				seen[m] = true
 				out.Months = append(out.Months, m)

@@ -144,12 +144,6 @@ func (r *reading) rankDaysFrom(ctx context.Context) (string, error) {
 	return r.b.gens.rankFrom, nil
 }
 
-// closedDay is the first day that is not closed: days before it ended
-// more than ClosedAfter ago.
-func (b *Board) closedDay() string {
-	return b.now().In(domain.ChinaTime).Add(-ClosedAfter).Format(time.DateOnly)
-}
-
 // DigestTTL bounds how long a digest is trusted by a board whose store
 // keeps no generations. With generations (GenerationStore) a write into
 // a month renames its digests at once, so they are trusted for good: a

@@ -98,3 +98,32 @@ func TestUnpackUnitsRefusesDamage(t *testing.T) {
 		t.Fatalf("unpacked %v, %v", u, err)
 	}
 }
+
+// A database migrated with no rollups has every month's month documents
+// (none); one that already holds rollups waits for the backfill.
+func TestMonthDocsMigration(t *testing.T) {
+	ctx := context.Background()
+	fresh := newMeasureStore(t)
+	if _, err := fresh.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := fresh.StatsMonthDocs(ctx); err != nil || !ok {
+		t.Fatalf("fresh database: month documents %v, %v", ok, err)
+	}
+	older := newMeasureStore(t)
+	if err := older.AddRollupNode(ctx, "n1", "2026-10"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := older.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := older.StatsMonthDocs(ctx); err != nil || ok {
+		t.Fatalf("database with rollups: month documents %v, %v", ok, err)
+	}
+	if err := older.SetStatsMonthDocs(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := older.StatsMonthDocs(ctx); !ok {
+		t.Fatal("not recorded")
+	}
+}

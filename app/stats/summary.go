@@ -13,17 +13,17 @@ import (
 // Summaries. A top list, a funnel or a table of sites needs of each
 // unit only its totals and unique visitors over the range, not its days.
 // For the whole final months of a range these come from a summary of
-// each run of them within a year: one digest per unit holding, for each
-// of the months, its totals and merged visitor sketch. A year view of a
-// top unit reads one small digest instead of eleven month digests of 31
-// days each. The summary is built from the month digests (or rollups)
-// and named by its months and their generations, so a write into any of
-// them (which raises its generation) gives it a new name: it is never
-// stale.
+// each run of them within a year: one digest per unit holding each
+// month's totals and one visitor sketch of them all. A year view of a
+// top unit reads one small digest instead of eleven month documents. The
+// summary is built from the unit's month documents (or, before they
+// exist, its day documents) and named by its months and their
+// generations, so a write into any of them (which raises its generation)
+// gives it a new name: it is never stale.
 
 // summary returns the summary of a unit's months (whole, final, of one
 // year, in order), as a month whose "days" are the months ("01".."12"):
-// their totals and sketches.
+// their totals; and whose sketch (held by day "00") is their visitors.
 func (r *reading) summary(ctx context.Context, kind string, u Unit, months []string) (*unitMonth, error) {
 	id, err := r.monthsID(ctx, kind, u, months)
 	if err != nil {
@@ -36,6 +36,9 @@ func (r *reading) summary(ctx context.Context, kind string, u Unit, months []str
 	}
 	return r.cached(ctx, id, last, true, true, func() (*unitMonth, error) {
 		out := &unitMonth{Days: map[string]*monthDay{}}
+		// The visitors of all the months, one sketch (day "00"): a top
+		// list reads no month's apart.
+		union := NewSketch()
 		for _, m := range months {
 			// A month's totals and visitors: its month document, or
 			// else its days.
@@ -54,12 +57,10 @@ func (r *reading) summary(ctx context.Context, kind string, u Unit, months []str
 			if len(um.Days) == 0 {
 				continue
 			}
-			// A copy: the month's sketch is shared with the cache, and
-			// encoding may change a sketch's form.
-			d.sketch = NewSketch()
-			d.sketch.Merge(um.sketch)
+			union.Merge(um.sketch)
 			out.Days[m[5:]] = d
 		}
+		out.Days[store.MonthDay] = &monthDay{Counts: map[string]int64{}, sketch: union}
 		return out.seal(), nil
 	})
 }
@@ -104,10 +105,13 @@ func (r *reading) unitTotals(ctx context.Context, kind string, u Unit, days []st
 		for _, m := range run {
 			if d := ys.Days[m[5:]]; d != nil {
 				add(t, d.Counts)
-				if withSketch {
-					sk.Merge(d.sketch)
-				}
 			}
+		}
+		// The summary holds exactly the run's months: its sketch (their
+		// union, made once when it was sealed) is one merge, not one
+		// per month.
+		if withSketch {
+			sk.Merge(ys.sketch)
 		}
 		run = run[:0]
 		return nil

@@ -19,19 +19,26 @@ type withoutMonthDocs struct{ *store.Store }
 
 func (withoutMonthDocs) StatsMonthDocs(context.Context) (bool, error) { return false, nil }
 
+// monthDocsSet is the generated data set of 2026-10-20 .. 2026-11-28,
+// with rank days complete from its first day, seen at 15:00 on its last.
+func monthDocsSet(t *testing.T) (*store.Store, stats.GenOptions, func() time.Time) {
+	t.Helper()
+	st := storetest.New(t)
+	opt := genSet()
+	writeGenerated(t, st, opt)
+	if err := st.SetStatsRankDaysFrom(context.Background(), opt.From); err != nil {
+		t.Fatal(err)
+	}
+	return st, opt, func() time.Time { return time.Date(2026, 11, 28, 15, 0, 0, 0, domain.ChinaTime) }
+}
+
 // TestMonthDocsGiveTheDayDocsFigures: every figure, series point and top
 // list a board reads from month documents (top lists, compared periods,
 // the month so far, ranks of whole months and of part of one, the
 // prefecture's own ranks) is the one it reads from day documents alone.
 func TestMonthDocsGiveTheDayDocsFigures(t *testing.T) {
-	st := storetest.New(t)
-	opt := genSet()
-	writeGenerated(t, st, opt) // 2026-10-20 .. 2026-11-28
+	st, opt, clock := monthDocsSet(t)
 	ctx := context.Background()
-	if err := st.SetStatsRankDaysFrom(ctx, opt.From); err != nil {
-		t.Fatal(err)
-	}
-	clock := func() time.Time { return time.Date(2026, 11, 28, 15, 0, 0, 0, domain.ChinaTime) }
 	var signs, countySites, countySigns []stats.Unit
 	for _, s := range opt.Sites {
 		for _, code := range opt.Signs[s.Key] {
@@ -91,14 +98,8 @@ func TestMonthDocsGiveTheDayDocsFigures(t *testing.T) {
 // documents (and for the prefecture from its own), equal those summed
 // from the counties' day rank documents.
 func TestRankRangesFromMonthDocs(t *testing.T) {
-	st := storetest.New(t)
-	opt := genSet()
-	writeGenerated(t, st, opt) // 2026-10-20 .. 2026-11-28
+	st, _, clock := monthDocsSet(t)
 	ctx := context.Background()
-	if err := st.SetStatsRankDaysFrom(ctx, opt.From); err != nil {
-		t.Fatal(err)
-	}
-	clock := func() time.Time { return time.Date(2026, 11, 28, 15, 0, 0, 0, domain.ChinaTime) }
 	counties := []string{"513301", "513322"}
 	ranges := [][2]string{{"2026-11-01", "2026-11-28"}, {"2026-11-05", "2026-11-28"}, {"2026-11-03", "2026-11-26"},
 		{"2026-11-02", "2026-11-09"}, {"2026-11-28", "2026-11-30"}, {"2026-10-01", "2026-10-31"}, {"2026-10-02", "2026-10-30"},

@@ -21,8 +21,18 @@ import (
 // PacksUnits says whether documents of kind store their units packed.
 func PacksUnits(kind string) bool { return kind == RollupRankMonth || kind == RollupRankDay }
 
-// packField is a packed day's field.
-const packField = "p"
+// packField is a packed day's units' field, hoursField its hours'.
+const (
+	packField  = "p"
+	hoursField = "hp"
+)
+
+// Every day's hours (hour → metric → count) are packed the same way, one
+// string per day: a busy day of a county holds some 130 counters, which
+// the embedded server would decode, and rewrite on every raise, one by
+// one.
+//
+//	00000000000000001234|09=scan:7,view:2;10=view:1;
 
 func packUnits(seq int64, units map[string]map[string]int64) string {
 	var b strings.Builder
@@ -87,17 +97,21 @@ func unpackUnits(p string) (map[string]map[string]int64, error) {
 	return units, nil
 }
 
-// packed returns r as stored: the units of a packing kind's days as one
-// string each (shallow copies; r is not changed).
+// packed returns r as stored: its days' hours, and the units of a
+// packing kind's days, as one string each (shallow copies; r is not
+// changed).
 func packed(r Rollup) Rollup {
-	if !PacksUnits(r.Kind) {
-		return r
-	}
+	packs := PacksUnits(r.Kind)
 	days := make(map[string]*RollupDay, len(r.Days))
 	for dd, d := range r.Days {
-		if d != nil && d.Units != nil {
+		if d != nil && (len(d.Hours) > 0 || (packs && len(d.Units) > 0)) {
 			c := *d
-			c.Packed, c.Units = packUnits(r.Seq, d.Units), nil
+			if len(d.Hours) > 0 {
+				c.HoursPacked, c.Hours = packUnits(r.Seq, d.Hours), nil
+			}
+			if packs && len(d.Units) > 0 {
+				c.Packed, c.Units = packUnits(r.Seq, d.Units), nil
+			}
 			d = &c
 		}
 		days[dd] = d
@@ -106,17 +120,26 @@ func packed(r Rollup) Rollup {
 	return r
 }
 
-// unpack turns r's packed days back into units, as read.
+// unpack turns r's packed days back into hours and units, as read.
 func unpack(r *Rollup) error {
 	for dd, d := range r.Days {
-		if d == nil || d.Packed == "" {
+		if d == nil {
 			continue
 		}
-		units, err := unpackUnits(d.Packed)
-		if err != nil {
-			return fmt.Errorf("%s day %s: %w", r.ID, dd, err)
+		if d.Packed != "" {
+			units, err := unpackUnits(d.Packed)
+			if err != nil {
+				return fmt.Errorf("%s day %s: %w", r.ID, dd, err)
+			}
+			d.Units, d.Packed = units, ""
 		}
-		d.Units, d.Packed = units, ""
+		if d.HoursPacked != "" {
+			hours, err := unpackUnits(d.HoursPacked)
+			if err != nil {
+				return fmt.Errorf("%s day %s hours: %w", r.ID, dd, err)
+			}
+			d.Hours, d.HoursPacked = hours, ""
+		}
 	}
 	return nil
 }

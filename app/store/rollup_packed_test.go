@@ -127,3 +127,50 @@ func TestMonthDocsMigration(t *testing.T) {
 		t.Fatal("not recorded")
 	}
 }
+
+// A day's hours are stored as one string: a day an older version wrote
+// as fields is read as before, and its next raise stores it packed
+// alone; a stale raise after that changes nothing.
+func TestPackedHoursUpgradeAndRaise(t *testing.T) {
+	st := newMeasureStore(t)
+	ctx := context.Background()
+	day := func(seq, scans int64) Rollup {
+		return Rollup{ID: RollupID(RollupCounty, "513322", "513322", "2026-11", "n1"), Kind: RollupCounty, County: "513322",
+			Key: "513322", Month: "2026-11", Node: "n1", Seq: seq, Days: map[string]*RollupDay{"29": {
+				Hours: map[string]map[string]int64{"09": {"scan": scans, "view": 2}, "23": {"bot": 1}},
+				Lang:  map[string]int64{"zh": scans}}}}
+	}
+	old := day(5, 4)
+	if _, err := st.col(colRollups).InsertOne(ctx, old); err != nil { // as an older version stored it
+		t.Fatal(err)
+	}
+	if got, err := st.Rollup(ctx, old.ID); err != nil || !reflect.DeepEqual(got, old) {
+		t.Fatalf("day of an older version read as %+v, %v", got, err)
+	}
+	newer := day(9, 6)
+	for _, r := range []Rollup{newer, day(7, 5), newer} {
+		if err := st.RaiseRollup(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, _ := st.Rollup(ctx, old.ID); !reflect.DeepEqual(got, newer) {
+		t.Fatalf("after newer, stale, newer: %+v", got.Days["29"])
+	}
+	var raw struct {
+		Days map[string]map[string]any `bson:"d"`
+	}
+	if err := st.col(colRollups).FindOne(ctx, bson.D{{Key: "_id", Value: old.ID}}).Decode(&raw); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := raw.Days["29"]["h"]; ok || raw.Days["29"]["hp"] != "00000000000000000009|09=scan:6,view:2;23=bot:1;" {
+		t.Fatalf("stored day %v: want the packed hours alone", raw.Days["29"])
+	}
+	// A rebuild replaces the day, packed too.
+	rebuilt := day(9, 3)
+	if err := st.ReplaceRollupDays(ctx, rebuilt); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := st.Rollup(ctx, old.ID); !reflect.DeepEqual(got.Days, rebuilt.Days) {
+		t.Fatalf("after a rebuild: %+v", got.Days["29"])
+	}
+}

@@ -133,6 +133,10 @@ type RollupDay struct {
 	// Packed is Units as stored by the kinds that pack them (PacksUnits);
 	// the store fills Units from it on read.
 	Packed string `bson:"p,omitempty"`
+	// HoursPacked is Hours as stored (rollup_packed.go); the store
+	// fills Hours from it on read. Days written by older versions keep
+	// Hours as fields until their next raise.
+	HoursPacked string `bson:"hp,omitempty"`
 }
 
 // RollupID names the document of one node's counts for a site or sign in a
@@ -190,16 +194,24 @@ func (s *Store) RaiseRollups(ctx context.Context, rs []Rollup) error {
 func raiseUpdate(r Rollup) bson.D {
 	maxes := bson.D{{Key: "seq", Value: r.Seq}}
 	var unset bson.D
-	if PacksUnits(r.Kind) {
-		for _, day := range sortedKeys(r.Days) {
-			if d := r.Days[day]; d != nil && d.Units != nil && safeField(day) {
-				maxes = append(maxes, bson.E{Key: "d." + day + "." + packField, Value: packUnits(r.Seq, d.Units)})
-				// A day written unpacked by an older version.
-				unset = append(unset, bson.E{Key: "d." + day + ".t", Value: ""})
-			}
+	packs := PacksUnits(r.Kind)
+	for _, day := range sortedKeys(r.Days) {
+		d := r.Days[day]
+		if d == nil || !safeField(day) {
+			continue
 		}
-		r = Rollup{ID: r.ID, Kind: r.Kind, County: r.County, Key: r.Key, Month: r.Month, Node: r.Node, Seq: r.Seq, Days: withoutUnits(r.Days)}
+		if len(d.Hours) > 0 {
+			maxes = append(maxes, bson.E{Key: "d." + day + "." + hoursField, Value: packUnits(r.Seq, d.Hours)})
+			// A day written unpacked by an older version.
+			unset = append(unset, bson.E{Key: "d." + day + ".h", Value: ""})
+		}
+		if packs && len(d.Units) > 0 {
+			maxes = append(maxes, bson.E{Key: "d." + day + "." + packField, Value: packUnits(r.Seq, d.Units)})
+			unset = append(unset, bson.E{Key: "d." + day + ".t", Value: ""})
+		}
 	}
+	r = Rollup{ID: r.ID, Kind: r.Kind, County: r.County, Key: r.Key, Month: r.Month, Node: r.Node, Seq: r.Seq,
+		Days: withoutPacked(r.Days, packs)}
 	for _, day := range sortedKeys(r.Days) {
 		d := r.Days[day]
 		if d == nil || !safeField(day) {
@@ -235,13 +247,17 @@ func raiseUpdate(r Rollup) bson.D {
 	return update
 }
 
-// withoutUnits returns days with their units left out (shallow copies).
-func withoutUnits(days map[string]*RollupDay) map[string]*RollupDay {
+// withoutPacked returns days with what is packed left out (shallow
+// copies): the hours, and the units if packUnits.
+func withoutPacked(days map[string]*RollupDay, packUnits bool) map[string]*RollupDay {
 	out := make(map[string]*RollupDay, len(days))
 	for dd, d := range days {
 		if d != nil {
 			c := *d
-			c.Units = nil
+			c.Hours = nil
+			if packUnits {
+				c.Units = nil
+			}
 			d = &c
 		}
 		out[dd] = d

@@ -147,15 +147,10 @@ func DeriveLevels(ctx context.Context, st LevelStore, month string) error {
 			rd.days[dd] = &dayState{day: ds.day}
 			all := day(get(rollupKey{store.RollupRankDay, store.LevelAll, month + "-" + dd, month}, d.node, d.seq), dd)
 			for u, counts := range ds.day.Units {
-				for m, n := range counts {
-					if all.day.Units == nil {
-						all.day.Units = map[string]map[string]int64{}
-					}
-					if all.day.Units[u] == nil {
-						all.day.Units[u] = map[string]int64{}
-					}
-					all.day.Units[u][m] += n
+				if all.day.Units == nil {
+					all.day.Units = map[string]map[string]int64{}
 				}
+				all.day.Units[u] = addCounts(all.day.Units[u], counts)
 			}
 		}
 	}
@@ -268,13 +263,15 @@ func FoldMonths(ctx context.Context, st FoldStore, month string) error {
 }
 
 // BackfillLevels derives the level documents of every month once, for
-// rollups written by a version without levels, and folds every month's
-// month documents once, for rollups written by a version without them. Run it before the shipper
-// starts (shipping continues the derived documents from their seq); on
-// later starts it only reads one flag.
+// rollups written by a version without levels, and again with the month
+// documents (folded from them, FoldMonths) for rollups written by a
+// version without those. Run it before the shipper starts (shipping
+// continues the derived documents from their seq); on later starts it
+// only reads two flags.
 //
 // It also records, the first time, tomorrow as the first day of complete
-// rank-day documents: today's were not written before this start.
+// rank-day documents (today's were not written before this start), and,
+// once every month's are derived, the first day of the oldest month.
 func BackfillLevels(ctx context.Context, st LevelStore, log *slog.Logger) error {
 	tomorrow := time.Now().In(domain.ChinaTime).AddDate(0, 0, 1).Format(time.DateOnly)
 	if err := st.SetStatsRankDaysFrom(ctx, tomorrow); err != nil {

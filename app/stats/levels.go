@@ -122,12 +122,7 @@ func (r *reading) rankedUnits(ctx context.Context, sites, signs []Unit, days []s
 		return []string{store.LevelAll}, nil
 	}
 	totals := map[string][2]int64{}
-	addUnits := func(um *unitMonth) {
-		for u, n := range um.units {
-			t := totals[u]
-			totals[u] = [2]int64{t[0] + n[0], t[1] + n[1]}
-		}
-	}
+	addUnits := func(um *unitMonth) { addRanks(totals, um.units, 1) }
 	// Runs of whole final months of one year, from one digest.
 	var run []string
 	flush := func() error {
@@ -215,13 +210,9 @@ func (r *reading) rankRange(ctx context.Context, counties, days []string) (*unit
 	if len(counties) == 1 && counties[0] == store.LevelAll && sp.plan == rankByDayDoc {
 		return nil, fmt.Errorf("stats: the prefecture's ranks of %s..%s need its counties'", days[0], days[len(days)-1])
 	}
-	if len(counties) == 1 {
-		if ok, err := r.monthDocRun(ctx, days); err != nil || ok {
-			if err != nil {
-				return nil, err
-			}
-			return r.month(ctx, store.RollupRankMonth, CountyLevel(counties[0]), month)
-		}
+	if len(counties) == 1 && sp.plan == rankByMonth && sp.a == 1 && sp.b >= sp.last {
+		// The month (so far) of one county: its month rank document.
+		return r.month(ctx, store.RollupRankMonth, CountyLevel(counties[0]), month)
 	}
 	gen, err := r.generation(ctx, month)
 	if err != nil {
@@ -232,12 +223,7 @@ func (r *reading) rankRange(ctx context.Context, counties, days []string) (*unit
 	final := r.b.final(month)
 	return r.cached(ctx, id, month, final, final, func() (*unitMonth, error) {
 		totals := map[string][2]int64{}
-		add := func(m map[string][2]int64, sign int64) {
-			for u, n := range m {
-				t := totals[u]
-				totals[u] = [2]int64{t[0] + sign*n[0], t[1] + sign*n[1]}
-			}
-		}
+		add := func(m map[string][2]int64, sign int64) { addRanks(totals, m, sign) }
 		for _, code := range counties {
 			if err := r.countyRank(ctx, code, days, sp, add); err != nil {
 				return nil, err
@@ -270,10 +256,7 @@ func (r *reading) rankMonths(ctx context.Context, counties, months []string) (*u
 			if err != nil {
 				return nil, err
 			}
-			for u, n := range um.units {
-				t := totals[u]
-				totals[u] = [2]int64{t[0] + n[0], t[1] + n[1]}
-			}
+			addRanks(totals, um.units, 1)
 		}
 		um := &unitMonth{Days: map[string]*monthDay{}}
 		if len(totals) > 0 {
@@ -383,6 +366,14 @@ func (r *reading) countyRank(ctx context.Context, code string, days []string, sp
 		}
 	}
 	return nil
+}
+
+// addRanks adds sign × each unit's scans and page views of src to dst.
+func addRanks(dst, src map[string][2]int64, sign int64) {
+	for u, n := range src {
+		t := dst[u]
+		dst[u] = [2]int64{t[0] + sign*n[0], t[1] + sign*n[1]}
+	}
 }
 
 func countySetKey(counties []string) string {

@@ -199,12 +199,11 @@ type unitMonth struct {
 func (um *unitMonth) seal() *unitMonth {
 	um.sketch = NewSketch()
 	for _, d := range um.Days {
-		for u, n := range d.Units {
+		if len(d.Units) > 0 {
 			if um.units == nil {
 				um.units = map[string][2]int64{}
 			}
-			t := um.units[u]
-			um.units[u] = [2]int64{t[0] + n[0], t[1] + n[1]}
+			addRanks(um.units, d.Units, 1)
 		}
 		if d.sketch != nil {
 			d.sketch.Estimate()

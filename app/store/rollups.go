@@ -192,37 +192,24 @@ func (s *Store) RaiseRollups(ctx context.Context, rs []Rollup) error {
 }
 
 func raiseUpdate(r Rollup) bson.D {
+	r = packed(r)
 	maxes := bson.D{{Key: "seq", Value: r.Seq}}
 	var unset bson.D
-	packs := PacksUnits(r.Kind)
-	for _, day := range sortedKeys(r.Days) {
-		d := r.Days[day]
-		if d == nil || !safeField(day) {
-			continue
-		}
-		if len(d.Hours) > 0 {
-			maxes = append(maxes, bson.E{Key: "d." + day + "." + hoursField, Value: packUnits(r.Seq, d.Hours)})
-			// A day written unpacked by an older version.
-			unset = append(unset, bson.E{Key: "d." + day + ".h", Value: ""})
-		}
-		if packs && len(d.Units) > 0 {
-			maxes = append(maxes, bson.E{Key: "d." + day + "." + packField, Value: packUnits(r.Seq, d.Units)})
-			unset = append(unset, bson.E{Key: "d." + day + ".t", Value: ""})
-		}
-	}
-	r = Rollup{ID: r.ID, Kind: r.Kind, County: r.County, Key: r.Key, Month: r.Month, Node: r.Node, Seq: r.Seq,
-		Days: withoutPacked(r.Days, packs)}
 	for _, day := range sortedKeys(r.Days) {
 		d := r.Days[day]
 		if d == nil || !safeField(day) {
 			continue
 		}
 		p := "d." + day + "."
-		for _, h := range sortedKeys(d.Hours) {
-			if !safeField(h) {
-				continue
-			}
-			maxes = appendCounts(maxes, p+"h."+h+".", d.Hours[h])
+		// Packed strings are raised whole (their seq in front keeps the
+		// newest); the fields an older version wrote instead go.
+		if d.HoursPacked != "" {
+			maxes = append(maxes, bson.E{Key: p + hoursField, Value: d.HoursPacked})
+			unset = append(unset, bson.E{Key: p + "h", Value: ""})
+		}
+		if d.Packed != "" {
+			maxes = append(maxes, bson.E{Key: p + packField, Value: d.Packed})
+			unset = append(unset, bson.E{Key: p + "t", Value: ""})
 		}
 		for _, u := range sortedKeys(d.Units) {
 			if !safeField(u) {
@@ -245,24 +232,6 @@ func raiseUpdate(r Rollup) bson.D {
 		update = append(update, bson.E{Key: "$unset", Value: unset})
 	}
 	return update
-}
-
-// withoutPacked returns days with what is packed left out (shallow
-// copies): the hours, and the units if packUnits.
-func withoutPacked(days map[string]*RollupDay, packUnits bool) map[string]*RollupDay {
-	out := make(map[string]*RollupDay, len(days))
-	for dd, d := range days {
-		if d != nil {
-			c := *d
-			c.Hours = nil
-			if packUnits {
-				c.Units = nil
-			}
-			d = &c
-		}
-		out[dd] = d
-	}
-	return out
 }
 
 // ReplaceRollupDays overwrites whole days of a rollup document (nil days
